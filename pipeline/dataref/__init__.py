@@ -1,0 +1,8 @@
+"""dataref: the datasets a paper uses and the bibliography entries they cite."""
+from .extensions import NIL, install_extensions
+from .tei import TEIReader
+
+install_extensions()
+
+__all__ = ["NIL", "TEIReader", "install_extensions"]
+__version__ = "0.1.0"

@@ -1,0 +1,68 @@
+"""dataref_dataset_consistency: a name tagged once as DATASET is a dataset everywhere in the paper."""
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .names import is_name_like
+
+CUE_WORDS = ["dataset", "datasets", "corpus", "corpora", "benchmark", "treebank", "database"]
+
+
+@Language.factory(
+    "dataref_dataset_consistency",
+    requires=["doc.ents"],
+    assigns=["doc.ents"],
+    default_config={"label": "DATASET", "propagate": True, "cue_words": CUE_WORDS},
+)
+def make_dataset_consistency(nlp: Language, name: str, label: str, propagate: bool,
+                             cue_words: list[str]) -> "DatasetConsistency":
+    return DatasetConsistency(nlp, name, label=label, propagate=propagate, cue_words=cue_words)
+
+
+class DatasetConsistency:
+    """Adds the paper's other mentions of tagged names, and "the X dataset" cues."""
+
+    def __init__(self, nlp: Language, name: str = "dataref_dataset_consistency", *,
+                 label: str = "DATASET", propagate: bool = True,
+                 cue_words: Iterable[str] = CUE_WORDS) -> None:
+        self.name = name
+        self.label = label
+        self.propagate = propagate
+        self.vocab = nlp.vocab
+        self.cues = Matcher(nlp.vocab)
+        if cue_words:
+            # "the CoNLL-2003 dataset": a capitalised or numbered name before a cue word
+            name_token = {"IS_SPACE": False, "IS_PUNCT": False, "TEXT": {"REGEX": r"[A-Z0-9]"}}
+            self.cues.add("CUE", [[{"LOWER": "the"}, {**name_token, "OP": "+"},
+                                   {"LOWER": {"IN": list(cue_words)}}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        extra = self._cued(doc)
+        if self.propagate:
+            extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label] + extra))
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        new = [s for s in filter_spans(extra) if not taken.intersection(range(s.start, s.end))]
+        if new:
+            doc.ents = sorted(ents + new, key=lambda s: s.start)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def _cued(self, doc: Doc) -> list[Span]:
+        spans = (Span(doc, start + 1, end - 1, label=self.label) for _, start, end in self.cues(doc))
+        return [s for s in spans if is_name_like(s.text)]
+
+    def _occurrences(self, doc: Doc, found: list[Span]) -> list[Span]:
+        """Every other occurrence of a tagged name, token for token."""
+        patterns = {s.text: s.as_doc() for s in found if is_name_like(s.text) and len(s.text) > 1}
+        if not patterns:
+            return []
+        matcher = PhraseMatcher(self.vocab)
+        matcher.add(self.label, list(patterns.values()))
+        return [Span(doc, s, e, label=self.label) for _, s, e in matcher(doc)]

@@ -1,0 +1,40 @@
+"""One catalog of dataref's errors and warnings, coded like spaCy's own."""
+from spacy.errors import ErrorsWithCodes
+
+
+class Warnings(metaclass=ErrorsWithCodes):
+    W001 = ("Citation marker '{text}' at characters {start}-{end} does not align "
+            "with token boundaries and was left out of doc.spans['citations'].")
+    W002 = ("Citation marker '{text}' points to '{target}', which is not in the "
+            "bibliography; the marker is kept without a link.")
+    W003 = ("Bibliography id '{id}' occurs more than once; the first entry is kept.")
+
+
+class Errors(metaclass=ErrorsWithCodes):
+    E001 = "{path}: the file is empty."
+    E002 = "{path}: not well-formed XML ({detail})."
+    E003 = ("{path}: the XML root is <{root}>, not a TEI document. Give dataref "
+            "GROBID TEI XML (or a PDF, which it sends to GROBID).")
+    E004 = ("{path}: the file is {size} bytes, over the limit of {limit} bytes. "
+            "Raise it with --max-bytes or DATAREF_MAX_BYTES if the file is genuine.")
+    E005 = ("{path}: the XML declares a DTD or entities, which dataref refuses to "
+            "expand (they can read local files, reach the network or blow up memory).")
+    E006 = "{path}: cannot read the file ({detail})."
+    E007 = ("{path}: the TEI has no text: no title, abstract or body was found.")
+    E008 = ("No GROBID server answers at {url}. Start one with `docker run --rm -p "
+            "8070:8070 grobid/grobid:{version}` or point --grobid-url (or "
+            "DATAREF_GROBID_URL) at a running server.")
+    E009 = "{path}: GROBID could not process the PDF ({detail})."
+    E010 = "{path}: unsupported input; give TEI XML (.xml) or PDF (.pdf) files."
+    E011 = ("Cannot load the pipeline '{name}': {detail}. Install the shipped model "
+            "with `pip install packages/en_dataref_sm-*.whl` or pass --model PATH.")
+    E012 = "{path}: the XML nests deeper than {limit} levels."
+
+
+class DatarefError(ValueError):
+    """A refusal of one input; its message names the file and the problem."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.code = message[1:5] if message.startswith("[E") else ""

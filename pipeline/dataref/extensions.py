@@ -1,0 +1,35 @@
+"""Custom Doc and Span attributes, registered once and kept serialisable."""
+from spacy.tokens import Doc, Span
+
+NIL = "NIL"
+CITATIONS = "citations"
+SECTIONS = "sections"
+
+
+def _span_targets(span: Span) -> list[str]:
+    return span.kb_id_.split() if span.kb_id_ and span.kb_id_ != NIL else []
+
+
+def _span_citations(span: Span) -> list[dict]:
+    links = span.doc._.citation_links or {}
+    return links.get(f"{span.start_char}:{span.end_char}", [])
+
+
+def _doc_datasets(doc: Doc) -> list[dict]:
+    from .results import datasets_of
+
+    return datasets_of(doc)
+
+
+def install_extensions() -> None:
+    """Register dataref's attributes; safe to call many times."""
+    # Plain values only (dicts, lists, str): they survive DocBin and n_process>1.
+    for name in ("bibliography", "paper", "citation_links", "abbreviation_pairs"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+    if not Doc.has_extension("datasets"):
+        Doc.set_extension("datasets", getter=_doc_datasets)
+    if not Span.has_extension("targets"):
+        Span.set_extension("targets", getter=_span_targets)
+    if not Span.has_extension("citations"):
+        Span.set_extension("citations", getter=_span_citations)

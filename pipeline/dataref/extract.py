@@ -1,0 +1,155 @@
+"""Batch extraction: files in, one JSON line per paper out, errors recorded, resumable."""
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator, Optional
+
+from tqdm import tqdm
+
+from .errors import DatarefError, Errors
+
+TEI_SUFFIXES = (".xml",)
+PDF_SUFFIXES = (".pdf",)
+
+
+@dataclass
+class Summary:
+    papers: int = 0
+    datasets: int = 0
+    linked: int = 0
+    errors: int = 0
+    skipped: int = 0
+
+    def line(self, output: Optional[Path]) -> str:
+        where = f" → {output}" if output else ""
+        return (f"dataref: {self.papers} papers, {self.datasets} datasets ({self.linked} linked), "
+                f"{self.errors} errors, {self.skipped} skipped (already done){where}")
+
+
+def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given, folders expanded to their TEI and PDF files, in a stable order."""
+    found: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            found.extend(sorted(p for p in item.rglob("*")
+                                if p.is_file() and p.suffix.lower() in TEI_SUFFIXES + PDF_SUFFIXES))
+        else:
+            found.append(item)
+    return found
+
+
+def done_paths(output: Path) -> set[str]:
+    """Paths already written whole; a line cut by a kill is dropped from the file."""
+    if not output.exists():
+        return set()
+    data = output.read_bytes()
+    cut = data.rfind(b"\n") + 1
+    if cut != len(data):
+        with output.open("r+b") as handle:
+            handle.truncate(cut)
+    done = set()
+    for line in data[:cut].splitlines():
+        try:
+            done.add(json.loads(line)["path"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return done
+
+
+class LineWriter:
+    """Writes each record as one whole line and flushes it, so a kill never leaves half a record."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+
+    def write(self, record: dict) -> None:
+        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.handle.flush()
+
+
+def error_record(path: Path, err: Exception) -> dict:
+    code = getattr(err, "code", "") or type(err).__name__
+    return {"path": str(path), "error": {"code": code, "message": str(err)}}
+
+
+def load_pipeline(model: str):
+    import spacy
+
+    try:
+        return spacy.load(model)
+    except (OSError, ImportError, ValueError) as err:
+        raise DatarefError(Errors.E011.format(name=model, detail=err)) from err
+
+
+def read_docs(reader: Callable, paths: Iterable[Path], on_error: Callable[[Path, Exception], None]) -> Iterator[tuple]:
+    """(Doc, path) for every readable TEI file; the others go to on_error."""
+    for path in paths:
+        if path.suffix.lower() not in TEI_SUFFIXES:
+            on_error(path, DatarefError(Errors.E010.format(path=path), str(path)))
+            continue
+        try:
+            yield reader(path), path
+        except DatarefError as err:
+            on_error(path, err)
+
+
+def readable(record: dict) -> str:
+    """A plain-text listing of one paper's datasets and their references."""
+    if "error" in record:
+        return f"{record['path']}: ERROR {record['error']['message']}\n"
+    lines = [f"{record['path']}  ({record['paper'].get('title', '')})"]
+    for dataset in record["datasets"]:
+        lines.append(f"  - {dataset['name']}  [{dataset['mention_count']} mentions]")
+        for ref in dataset["references"]:
+            rules = sorted({e["rule"] for e in ref["evidence"]})
+            lines.append(f"      {ref['id']} ({', '.join(rules)}): {ref['citation']}")
+        if not dataset["linked"]:
+            lines.append("      (no citation: unlinked)")
+    return "\n".join(lines) + "\n"
+
+
+def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool = False,
+                n_process: int = 1, readable_text: bool = False, **_: object) -> Summary:
+    from .results import doc_to_json
+    from .tei import TEIReader
+
+    summary = Summary()
+    paths = collect_inputs(inputs)
+    if resume and output is not None:
+        done = done_paths(output)
+        summary.skipped = sum(1 for p in paths if str(p) in done)
+        paths = [p for p in paths if str(p) not in done]
+    nlp = load_pipeline(model)
+    reader = TEIReader(nlp)
+    handle = output.open("a", encoding="utf8") if output else sys.stdout
+    writer = LineWriter(handle)
+    show = readable_text and output is None
+    progress = tqdm(total=len(paths), unit="paper", file=sys.stderr, disable=not sys.stderr.isatty())
+
+    def emit(record: dict) -> None:
+        if show:
+            handle.write(readable(record))
+            handle.flush()
+        else:
+            writer.write(record)
+        progress.update(1)
+
+    def on_error(path: Path, err: Exception) -> None:
+        summary.errors += 1
+        emit(error_record(path, err))
+
+    try:
+        docs = nlp.pipe(read_docs(reader, paths, on_error), as_tuples=True, n_process=n_process)
+        for doc, path in docs:
+            record = doc_to_json(doc, str(path))
+            summary.papers += 1
+            summary.datasets += len(record["datasets"])
+            summary.linked += sum(1 for d in record["datasets"] if d["linked"])
+            emit(record)
+    finally:
+        progress.close()
+        if output:
+            handle.close()
+    return summary

@@ -1,0 +1,110 @@
+"""Resolve citation markers to bibliography ids: targets, numeric ranges, author–year."""
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
+
+from spacy.tokens import Doc, Span
+
+from .extensions import CITATIONS
+
+_NUMERIC = re.compile(r"^[\[\(]?\s*\d+(?:\s*(?:[-–—,;]|and)\s*\d+)*\s*[\]\)]?[,;.]?$")
+_RANGE = re.compile(r"(\d+)\s*(?:[-–—]\s*(\d+))?")
+_BIB_NUM = re.compile(r"^b(\d+)$")
+_YEAR = re.compile(r"\b((?:1[89]|20)\d\d)[a-z]?\b")
+_SURNAME = re.compile(r"[^\W\d_][\w'’\-]+", re.UNICODE)
+_NOT_NAMES = {"see", "e.g", "eg", "cf", "and", "et", "al", "in", "also", "i.e", "ie", "the"}
+MAX_RANGE = 50
+
+
+@dataclass
+class ResolvedMarker:
+    start: int  # token indices
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    ids: list[str]
+    resolution: str  # "target", "number" (ranges, lists), "author_year" or "none"
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, for comparing surnames."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def numbers(text: str) -> list[int]:
+    """Numbers a numeric marker cites, ranges expanded: "[3-5]" → [3, 4, 5]."""
+    if not _NUMERIC.match(text.strip()):
+        return []
+    found: list[int] = []
+    for match in _RANGE.finditer(text):
+        low = int(match.group(1))
+        high = int(match.group(2)) if match.group(2) else low
+        if 0 <= high - low <= MAX_RANGE:
+            found.extend(range(low, high + 1))
+        else:
+            found.append(low)
+    return found
+
+
+def number_offset(markers: list[Span], bibliography: dict) -> Optional[int]:
+    """How marker numbers map to GROBID ids (b{n+offset}), learned from resolved markers."""
+    offsets: Counter = Counter()
+    for span in markers:
+        nums, targets = numbers(span.text), span._.targets
+        if len(nums) == 1 and len(targets) == 1:
+            match = _BIB_NUM.match(targets[0])
+            if match:
+                offsets[int(match.group(1)) - nums[0]] += 1
+    if not offsets:
+        return None
+    offset, count = offsets.most_common(1)[0]
+    total = sum(offsets.values())
+    # Ranges are only expanded when the numbering is unambiguous in this paper.
+    return offset if count >= 2 and count / total >= 0.8 else None
+
+
+def author_year_index(bibliography: dict) -> dict[tuple[str, str], list[str]]:
+    index: dict[tuple[str, str], list[str]] = {}
+    for key, entry in bibliography.items():
+        if entry.get("surnames") and entry.get("year"):
+            index.setdefault((fold(entry["surnames"][0]), entry["year"]), []).append(key)
+    return index
+
+
+def author_year(text: str, index: dict) -> list[str]:
+    """Ids for "(Krizhevsky, 2009)"-style markers; only a unique match counts."""
+    year = _YEAR.search(text)
+    if not year:
+        return []
+    names = [w for w in _SURNAME.findall(text[: year.start()]) if fold(w) not in _NOT_NAMES]
+    if not names:
+        return []
+    ids = index.get((fold(names[0]), year.group(1)), [])
+    return ids if len(ids) == 1 else []
+
+
+def resolve_markers(doc: Doc) -> list[ResolvedMarker]:
+    """Every citation marker of the Doc with the bibliography ids it stands for."""
+    bibliography = doc._.bibliography or {}
+    if CITATIONS not in doc.spans:
+        return []
+    spans = list(doc.spans[CITATIONS])
+    offset = number_offset(spans, bibliography)
+    index = author_year_index(bibliography)
+    resolved = []
+    for span in spans:
+        ids, how = list(span._.targets), "target"
+        nums = numbers(span.text)
+        if offset is not None and (len(nums) > 1 or not ids):
+            extra = [f"b{n + offset}" for n in nums]
+            extra = [i for i in extra if i in bibliography and i not in ids]
+            if extra:
+                ids, how = ids + extra, "number"
+        if not ids and not nums:
+            ids, how = author_year(span.text, index), "author_year"
+        resolved.append(ResolvedMarker(span.start, span.end, span.start_char, span.end_char,
+                                       span.text, ids, how if ids else "none"))
+    return resolved

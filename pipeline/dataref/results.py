@@ -1,0 +1,68 @@
+"""Per-paper results: one record per distinct dataset, and the JSON a user gets."""
+from collections import Counter
+from typing import Optional
+
+from spacy.tokens import Doc, Span
+
+from .extensions import SECTIONS
+from .names import NameGroups, normalize
+
+LABEL = "DATASET"
+
+
+def _section_of(doc: Doc, ent: Span) -> str:
+    for section in doc.spans[SECTIONS] if SECTIONS in doc.spans else ():
+        if section.start <= ent.start < section.end:
+            return section.label_
+    return ""
+
+
+def datasets_of(doc: Doc, label: str = LABEL) -> list[dict]:
+    """Distinct datasets (same name, or abbreviation and long form) with their references."""
+    ents = [e for e in doc.ents if e.label_ == label]
+    groups = NameGroups.of_doc(ents, doc._.abbreviation_pairs)
+    links = doc._.citation_links or {}
+    bibliography = doc._.bibliography or {}
+    members: dict[str, list[Span]] = {}
+    for ent in ents:
+        members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
+    return [_record(doc, mentions, links, bibliography) for mentions in members.values()]
+
+
+def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict) -> dict:
+    forms = Counter(m.text for m in mentions)
+    references: dict[str, dict] = {}
+    for mention in mentions:
+        for link in links.get(f"{mention.start_char}:{mention.end_char}", []):
+            ref = references.setdefault(link["id"], _reference(link["id"], bibliography))
+            ref["mentions"] += 1
+            ref["score"] = max(ref["score"], link["score"])
+            ref["evidence"].append({"rule": link["rule"], "resolution": link["resolution"],
+                                    "mention": [mention.start_char, mention.end_char],
+                                    "marker": link["marker"]})
+    ordered = sorted(references.values(), key=lambda r: (-r["score"], -r["mentions"]))
+    return {
+        "name": forms.most_common(1)[0][0],
+        "surface_forms": sorted(forms),
+        "mention_count": len(mentions),
+        "sections": sorted({s for s in (_section_of(doc, m) for m in mentions) if s}),
+        "linked": bool(ordered),
+        "references": ordered,
+    }
+
+
+def _reference(bib_id: str, bibliography: dict) -> dict:
+    entry = bibliography.get(bib_id, {})
+    return {"id": bib_id, "citation": entry.get("citation", ""), "title": entry.get("title", ""),
+            "year": entry.get("year", ""), "doi": entry.get("doi", ""), "url": entry.get("url", ""),
+            "score": 0.0, "mentions": 0, "evidence": []}
+
+
+def doc_to_json(doc: Doc, path: Optional[str] = None) -> dict:
+    """The JSON-ready result for one paper."""
+    paper = dict(doc._.paper or {})
+    return {
+        "path": path if path is not None else paper.get("path", ""),
+        "paper": {k: v for k, v in paper.items() if k != "path"},
+        "datasets": doc._.datasets,
+    }

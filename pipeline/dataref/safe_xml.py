@@ -1,0 +1,106 @@
+"""Safe XML parsing and small element helpers shared by the TEI readers."""
+import os
+import re
+from pathlib import Path
+from typing import Iterator, Optional, Union
+
+from lxml import etree
+
+from .errors import DatarefError, Errors
+
+DEFAULT_MAX_BYTES = 50_000_000
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def max_bytes() -> int:
+    """The size limit for one input file (env DATAREF_MAX_BYTES)."""
+    return int(os.environ.get("DATAREF_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _parser() -> etree.XMLParser:
+    # No DTD, no entity expansion, no network: a TEI file can never make us
+    # read a local file or open a connection.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> tuple[bytes, str]:
+    """Return the bytes of a source and the name used in messages."""
+    limit = max_bytes() if limit is None else limit
+    if isinstance(source, bytes):
+        name, data = "<bytes>", source
+    else:
+        name = str(source)
+        try:
+            size = os.path.getsize(source)
+            if size > limit:
+                raise DatarefError(Errors.E004.format(path=name, size=size, limit=limit), name)
+            data = Path(source).read_bytes()
+        except OSError as err:
+            raise DatarefError(Errors.E006.format(path=name, detail=err.strerror or err), name)
+    if len(data) > limit:
+        raise DatarefError(Errors.E004.format(path=name, size=len(data), limit=limit), name)
+    if not data.strip():
+        raise DatarefError(Errors.E001.format(path=name), name)
+    return data, name
+
+
+def parse_xml(data: bytes, name: str) -> etree._Element:
+    """Parse XML bytes safely, raising a coded DatarefError naming the file."""
+    if _ENTITY_DECL.search(data):
+        raise DatarefError(Errors.E005.format(path=name), name)
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as err:
+        if "depth" in str(err).lower():
+            raise DatarefError(Errors.E012.format(path=name, limit=256), name)
+        raise DatarefError(Errors.E002.format(path=name, detail=err), name)
+    except ValueError as err:  # e.g. an unknown encoding declaration
+        raise DatarefError(Errors.E002.format(path=name, detail=err), name)
+    if root is None:
+        raise DatarefError(Errors.E002.format(path=name, detail="no root element"), name)
+    return root
+
+
+def tag(el: etree._Element) -> str:
+    """Local element name, lower-cased: HTML-serialised TEI lower-cases names."""
+    if not isinstance(el.tag, str):
+        return ""
+    return etree.QName(el).localname.lower()
+
+
+def children(el: etree._Element, name: str) -> Iterator[etree._Element]:
+    return (c for c in el if tag(c) == name)
+
+
+def first(el: Optional[etree._Element], *path: str) -> Optional[etree._Element]:
+    """Follow a path of child names; None when any step is missing."""
+    for name in path:
+        if el is None:
+            return None
+        el = next(children(el, name), None)
+    return el
+
+
+def descendants(el: etree._Element, name: str) -> Iterator[etree._Element]:
+    return (d for d in el.iter() if tag(d) == name)
+
+
+def text_of(el: Optional[etree._Element]) -> str:
+    """All text under an element, whitespace collapsed."""
+    if el is None:
+        return ""
+    return _SPACE.sub(" ", "".join(el.itertext())).strip()
+
+
+def xml_id(el: etree._Element) -> str:
+    return el.get(XML_ID) or el.get("xml:id") or el.get("id") or ""
