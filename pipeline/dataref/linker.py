@@ -1,5 +1,6 @@
 """dataref_citation_linker: attach DATASET entities to their paper's bibliography entries."""
 import re
+import warnings
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Union
 
@@ -140,7 +141,9 @@ class CitationLinker:
         if self._abbreviations is None or not ents:
             return []
         doc._.abbreviations = []  # scispaCy's default list is shared between Docs
-        self._abbreviations(doc)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"\[W036\]")  # its empty global matcher
+            self._abbreviations(doc)
         found = {(normalize(a["short_text"]), normalize(a["long_text"])) for a in doc._.abbreviations}
         doc._.abbreviations = []
         return [list(p) for p in sorted(found)]

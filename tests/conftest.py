@@ -1,0 +1,77 @@
+import os
+import re
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from dataref import TEIReader
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = Path(os.environ.get("DATAREF_CORPORA", ROOT.parent / "shared" / "corpora"))
+EXAMPLE = ROOT / "examples" / "tiny-transformers.tei.xml"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+TEI_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>
+<title level="a" type="main">{title}</title></titleStmt></fileDesc></teiHeader>
+<text><body><div><head>Experiments</head>{body}</div></body>
+<back><div type="references"><listBibl>{bibl}</listBibl></div></back></text></TEI>"""
+
+
+def bib(bib_id: str, surname: str, year: str, title: str = "", raw: str = "") -> str:
+    """A small <biblStruct> for test documents."""
+    note = f'<note type="raw_reference">{raw}</note>' if raw else ""
+    analytic = f'<analytic><title level="a" type="main">{title}</title></analytic>' if title else ""
+    return (f'<biblStruct xml:id="{bib_id}">{analytic}<monogr><author><persName><forename>A</forename>'
+            f'<surname>{surname}</surname></persName></author><imprint><date when="{year}"/>'
+            f'</imprint></monogr>{note}</biblStruct>')
+
+
+def make_tei(body: str, bibl: str = "", title: str = "A test paper") -> bytes:
+    return TEI_TEMPLATE.format(body=body, bibl=bibl, title=title).encode("utf8")
+
+
+def set_datasets(doc: Doc, names: list[str]) -> Doc:
+    """Mark every occurrence of the given names as DATASET (stands in for the ner)."""
+    spans = []
+    for name in names:
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", doc.text):
+            span = doc.char_span(match.start(), match.end(), label="DATASET")
+            assert span is not None, f"{name} does not align with tokens"
+            spans.append(span)
+    doc.ents = filter_spans(spans)
+    return doc
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer", config={"overwrite": False})
+    pipeline.add_pipe("dataref_citation_linker")
+    return pipeline
+
+
+@pytest.fixture(scope="session")
+def reader(nlp):
+    return TEIReader(nlp)
+
+
+@pytest.fixture
+def link(nlp, reader):
+    """Read TEI, set the named datasets by hand, run the rest of the pipeline."""
+
+    def run(tei: bytes, names: list[str]) -> Doc:
+        doc = set_datasets(reader(tei), names)
+        return nlp(doc)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    if not CORPORA.exists():
+        pytest.skip(f"real corpora not found at {CORPORA} (set DATAREF_CORPORA or put ../shared beside the repo)")
+    return CORPORA

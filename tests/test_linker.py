@@ -1,0 +1,159 @@
+import json
+import warnings
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.training import Example
+
+from dataref import NIL
+
+from .conftest import EXAMPLE, bib, make_tei, set_datasets
+
+BIBL = "".join([
+    bib("b0", "Deng", "2009", "ImageNet: a large-scale hierarchical image database"),
+    bib("b1", "Krizhevsky", "2009", "Learning multiple layers of features from tiny images"),
+    bib("b2", "Netzer", "2011", "Reading digits in natural images"),
+    bib("b3", "Lin", "2014", "Microsoft COCO: common objects in context"),
+    bib("b4", "He", "2016", "Deep residual learning"),
+    bib("b5", "Merity", "2017", "Pointer sentinel mixture models"),
+    bib("b6", "Mattson", "2020", "MLPerf training benchmark"),
+])
+
+
+def ref(target: str, text: str) -> str:
+    attr = f' target="{target}"' if target else ""
+    return f'<ref type="bibr"{attr}>{text}</ref>'
+
+
+# (paragraph, dataset names, expected {name: ids} for the first mention of each name)
+CASES = [
+    pytest.param(f"<p>We use ImageNet {ref('#b0', '[1]')}.</p>", ["ImageNet"], {"ImageNet": ["b0"]}, id="numbered"),
+    pytest.param(f"<p>We use CIFAR-10 {ref('#b1', '(Krizhevsky, 2009)')}.</p>", ["CIFAR-10"],
+                 {"CIFAR-10": ["b1"]}, id="author-year"),
+    pytest.param(f"<p>We use CIFAR-10 {ref('', '(Krizhevsky, 2009)')}.</p>", ["CIFAR-10"],
+                 {"CIFAR-10": ["b1"]}, id="author-year-without-target"),
+    pytest.param(f"<p>We use the WMT17 dataset {ref('#b5', '[6]')}.</p>", ["WMT17"], {"WMT17": ["b5"]},
+                 id="head-noun-between"),
+    pytest.param(f"<p>{ref('#b0', '[1]')} ImageNet is large.</p>", ["ImageNet"], {"ImageNet": ["b0"]},
+                 id="marker-before"),
+    pytest.param(f"<p>We use COCO {ref('#b3', '[4,')}{ref('#b6', '7]')} here.</p>", ["COCO"],
+                 {"COCO": ["b3", "b6"]}, id="one-dataset-two-markers"),
+    pytest.param(f"<p>We use ImageNet and COCO {ref('#b0', '(Deng, 2009;')} {ref('#b3', 'Lin, 2014)')}.</p>",
+                 ["ImageNet", "COCO"], {"ImageNet": ["b0"], "COCO": ["b3"]}, id="two-datasets-one-group"),
+    pytest.param(f"<p>We use Places365 and COCO {ref('#b3', '[4]')}.</p>", ["Places365", "COCO"],
+                 {"Places365": [], "COCO": ["b3"]}, id="two-datasets-one-marker"),
+    pytest.param(f"<p>We train ResNet {ref('#b4', '[5]')} on Places365.</p>", ["Places365"], {"Places365": []},
+                 id="marker-of-another-thing"),
+    pytest.param(f"<p>IWSLT14 is small, see MLPerf {ref('#b6', '[7]')}.</p>", ["IWSLT14"], {"IWSLT14": []},
+                 id="no-borrowed-citation"),
+    pytest.param(f"<p>ImageNet contains millions of photos {ref('#b0', '[1]')}.</p>", ["ImageNet"],
+                 {"ImageNet": ["b0"]}, id="same-sentence"),
+    pytest.param(f"<p>We collected TinyBirds ourselves.</p>", ["TinyBirds"], {"TinyBirds": []}, id="own-data"),
+    pytest.param(f"<p>We use the Street View House Numbers (SVHN) dataset {ref('#b2', '[3]')}. SVHN is hard.</p>",
+                 ["Street View House Numbers", "SVHN"],
+                 {"Street View House Numbers": ["b2"], "SVHN": ["b2"]}, id="abbreviation"),
+    pytest.param(f"<p>We use CIFAR-10 {ref('#b1', '[2]')}.</p><p>Results on CIFAR10 and CIFAR 10 are good.</p>",
+                 ["CIFAR-10", "CIFAR10", "CIFAR 10"], {"CIFAR10": ["b1"], "CIFAR 10": ["b1"]},
+                 id="later-unmarked-mention"),
+    pytest.param("<p>We evaluate on ImageNet.</p>", ["ImageNet"], {"ImageNet": ["b0"]}, id="title-match"),
+    pytest.param(f"<p>Results on MNIST {ref('', '[12]')}.</p>", ["MNIST"], {"MNIST": []},
+                 id="unresolved-marker"),
+]
+
+
+@pytest.mark.parametrize("body,names,expected", CASES)
+def test_links(link, body, names, expected):
+    doc = link(make_tei(body, BIBL), names)
+    first = {}
+    for ent in doc.ents:
+        first.setdefault(ent.text, ent)
+    for name, ids in expected.items():
+        found = [l["id"] for l in first[name]._.citations]
+        assert found == ids, (name, first[name]._.citations)
+        assert first[name].kb_id_ == (ids[0] if ids else NIL)
+
+
+def test_numeric_range_expanded(link):
+    body = (f"<p>Known: A {ref('#b0', '[1]')}, B {ref('#b1', '[2]')} and C {ref('#b2', '[3]')}.</p>"
+            f"<p>We use Penn Treebank and WikiText {ref('', '[4-6]')}.</p>")
+    doc = link(make_tei(body, BIBL), ["WikiText"])
+    (ent,) = [e for e in doc.ents if e.text == "WikiText"]
+    assert [l["id"] for l in ent._.citations] == ["b3", "b4", "b5"]
+    assert {l["resolution"] for l in ent._.citations} == {"number"}
+
+
+def test_range_not_expanded_when_numbering_unknown(link):
+    doc = link(make_tei(f"<p>We use WikiText {ref('', '[4-6]')}.</p>", BIBL), ["WikiText"])
+    assert doc.ents[0].kb_id_ == NIL
+
+
+def test_links_only_to_own_bibliography(link):
+    doc = link(make_tei(f"<p>We use ImageNet {ref('#b42', '[43]')}.</p>", BIBL), ["ImageNet"])
+    assert all(l["id"] in doc._.bibliography for links in doc._.citation_links.values() for l in links)
+
+
+def test_evidence_is_recorded(link):
+    doc = link(make_tei(f"<p>We use ImageNet {ref('#b0', '[1]')}.</p>", BIBL), ["ImageNet"])
+    (evidence,) = doc.ents[0]._.citations
+    assert evidence["rule"] == "adjacent" and evidence["resolution"] == "target"
+    assert doc.text[slice(*evidence["marker"])] == "[1]"
+    assert 0 < evidence["score"] <= 1
+
+
+def test_example_paper(link):
+    names = ["ImageNet", "CIFAR-10", "CIFAR10", "Street View House Numbers", "SVHN", "MS COCO",
+             "WikiText-103", "TinyBirds"]
+    doc = link(EXAMPLE.read_bytes(), names)
+    datasets = {d["name"]: d for d in doc._.datasets}
+    refs = {name: [r["id"] for r in d["references"]] for name, d in datasets.items()}
+    assert refs == {"CIFAR-10": ["b1"], "ImageNet": ["b0"], "TinyBirds": [], "SVHN": ["b2"],
+                    "MS COCO": ["b3", "b4"], "WikiText-103": ["b5", "b6"]}
+    assert datasets["TinyBirds"]["linked"] is False
+    assert datasets["SVHN"]["surface_forms"] == ["SVHN", "Street View House Numbers"]
+    assert datasets["ImageNet"]["mention_count"] == 4
+    assert datasets["CIFAR-10"]["sections"] == ["Abstract", "Datasets", "Results"]
+
+
+def test_serialization_round_trip(nlp, link, tmp_path):
+    doc = link(EXAMPLE.read_bytes(), ["ImageNet", "CIFAR-10", "TinyBirds"])
+    docbin = DocBin(store_user_data=True)
+    docbin.add(doc)
+    restored = list(DocBin().from_bytes(docbin.to_bytes()).get_docs(nlp.vocab))[0]
+    assert [(e.text, e.kb_id_) for e in restored.ents] == [(e.text, e.kb_id_) for e in doc.ents]
+    assert json.dumps(restored._.datasets) == json.dumps(doc._.datasets)
+    linker = nlp.get_pipe("dataref_citation_linker")
+    linker.to_disk(tmp_path / "linker")
+    fresh = spacy.blank("en").add_pipe("dataref_citation_linker", config={"max_gap_chars": 5})
+    assert fresh.from_disk(tmp_path / "linker").cfg == linker.cfg
+    assert fresh.from_bytes(linker.to_bytes()).cfg == linker.cfg
+
+
+def test_pipeline_to_disk_and_load(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "pipe")
+    loaded = spacy.load(tmp_path / "pipe")
+    assert loaded.pipe_names == nlp.pipe_names
+
+
+def test_n_process_2(nlp, reader):
+    docs = [set_datasets(reader(EXAMPLE), ["ImageNet", "CIFAR-10", "TinyBirds"]) for _ in range(4)]
+    single = [d._.datasets for d in nlp.pipe([d.copy() for d in docs])]
+    multi = [d._.datasets for d in nlp.pipe(docs, n_process=2, batch_size=1)]
+    assert json.dumps(multi) == json.dumps(single)
+    assert multi[0][0]["references"][0]["id"] == "b1"
+
+
+def test_scorer_exact_numbers(nlp, link):
+    doc = link(EXAMPLE.read_bytes(), ["ImageNet", "CIFAR-10", "TinyBirds"])
+    gold = doc.copy()
+    ents = list(gold.ents)
+    # gold says: the first ImageNet mention is b7 instead (one of 4 linked ImageNet mentions wrong)
+    first_imagenet = next(i for i, e in enumerate(ents) if e.text == "ImageNet")
+    ents[first_imagenet] = spacy.tokens.Span(gold, ents[first_imagenet].start, ents[first_imagenet].end,
+                                             label="DATASET", kb_id="b7")
+    gold.ents = ents
+    scores = nlp.get_pipe("dataref_citation_linker").score([Example(doc, gold)])
+    linked = sum(1 for e in doc.ents if e.kb_id_ != NIL)  # 4 ImageNet + 2 CIFAR-10 = 6
+    assert linked == 6
+    assert scores["nel_micro_p"] == pytest.approx(5 / 6)
+    assert scores["nel_micro_r"] == pytest.approx(5 / 6)
