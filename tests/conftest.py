@@ -75,3 +75,18 @@ def corpora() -> Path:
     if not CORPORA.exists():
         pytest.skip(f"real corpora not found at {CORPORA} (set DATAREF_CORPORA or put ../shared beside the repo)")
     return CORPORA
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory):
+    """A rule-based DATASET tagger (an entity ruler) in a saved pipeline, for CLI runs."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "DATASET", "pattern": name}
+                        for name in ("ImageNet", "CIFAR-10", "TinyBirds", "SVHN")])
+    nlp.add_pipe("dataref_dataset_consistency")
+    nlp.add_pipe("dataref_citation_linker")
+    path = tmp_path_factory.mktemp("model") / "pipe"
+    nlp.to_disk(path)
+    return path

@@ -59,18 +59,34 @@ def convert(
 
 @app.command()
 def extract(
-    inputs: list[Path] = typer.Argument(..., help="TEI XML files or folders of them"),
+    inputs: list[Path] = typer.Argument(..., help="TEI XML and PDF files, or folders of them"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL file (default: stdout)"),
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path"),
     resume: bool = typer.Option(False, "--resume", help="Skip papers already in the output"),
     n_process: int = typer.Option(1, "--n-process", help="Processes for the spaCy pipeline"),
     text: bool = typer.Option(False, "--text", help="Print a readable listing instead of JSONL"),
+    grobid_url: str = typer.Option("", "--grobid-url", help="GROBID server (env DATAREF_GROBID_URL, "
+                                   "default http://localhost:8070)"),
+    concurrency: int = typer.Option(4, "--concurrency", help="PDFs in flight at GROBID"),
+    timeout: int = typer.Option(180, "--timeout", help="Seconds to wait for GROBID per PDF"),
+    consolidate: bool = typer.Option(False, "--consolidate-citations",
+                                     help="Ask GROBID to consolidate citations (slow, external)"),
+    tei_cache: Optional[Path] = typer.Option(None, "--tei-cache", help="Where GROBID's TEI is kept "
+                                             "(default: tei-cache/ beside the output)"),
 ) -> None:
     """Find each paper's datasets and the bibliography entries they cite."""
+    from .errors import DatarefError
     from .extract import run_extract
+    from .grobid import GrobidOptions
 
-    summary = run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
-                          readable_text=text)
+    options = GrobidOptions.from_env(grobid_url, timeout=timeout, concurrency=concurrency,
+                                     consolidate_citations=consolidate)
+    try:
+        summary = run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
+                              readable_text=text, grobid_options=options, tei_cache=tei_cache)
+    except DatarefError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2)
     typer.echo(summary.line(output), err=True)
     if summary.papers == 0 and (summary.errors or not summary.skipped):
         raise typer.Exit(1)

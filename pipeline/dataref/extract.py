@@ -9,6 +9,7 @@ from typing import IO, Callable, Iterable, Iterator, Optional
 from tqdm import tqdm
 
 from .errors import DatarefError, Errors
+from .grobid import Grobid, GrobidOptions
 
 TEI_SUFFIXES = (".xml",)
 PDF_SUFFIXES = (".pdf",)
@@ -83,9 +84,16 @@ def load_pipeline(model: str):
         raise DatarefError(Errors.E011.format(name=model, detail=err)) from err
 
 
-def read_docs(reader: Callable, paths: Iterable[Path], on_error: Callable[[Path, Exception], None]) -> Iterator[tuple]:
-    """(Doc, path) for every readable TEI file; the others go to on_error."""
+def read_docs(reader: Callable, paths: list[Path], grobid: Optional[Grobid],
+              on_error: Callable[[Path, Exception], None]) -> Iterator[tuple]:
+    """(Doc, path) for every readable input; the others go to on_error.
+
+    PDFs are all sent to GROBID first, so the server works while TEI files are read."""
+    pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
+    converted = grobid.convert_all(pdfs) if grobid is not None and pdfs else iter(())
     for path in paths:
+        if path.suffix.lower() in PDF_SUFFIXES:
+            continue
         if path.suffix.lower() not in TEI_SUFFIXES:
             on_error(path, DatarefError(Errors.E010.format(path=path), str(path)))
             continue
@@ -93,6 +101,15 @@ def read_docs(reader: Callable, paths: Iterable[Path], on_error: Callable[[Path,
             yield reader(path), path
         except DatarefError as err:
             on_error(path, err)
+    for pdf, tei in converted:
+        if isinstance(tei, Exception):
+            on_error(pdf, tei)
+            continue
+        try:
+            yield reader(tei), pdf
+        except DatarefError as err:
+            tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
+            on_error(pdf, DatarefError(f"{pdf}: GROBID returned unusable TEI: {err}", str(pdf)))
 
 
 def readable(record: dict) -> str:
@@ -111,7 +128,9 @@ def readable(record: dict) -> str:
 
 
 def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool = False,
-                n_process: int = 1, readable_text: bool = False, **_: object) -> Summary:
+                n_process: int = 1, readable_text: bool = False,
+                grobid_options: Optional[GrobidOptions] = None,
+                tei_cache: Optional[Path] = None) -> Summary:
     from .results import doc_to_json
     from .tei import TEIReader
 
@@ -121,6 +140,13 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
         done = done_paths(output)
         summary.skipped = sum(1 for p in paths if str(p) in done)
         paths = [p for p in paths if str(p) not in done]
+    grobid = None
+    pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
+    if pdfs:
+        cache = tei_cache or (output.parent if output else Path(".")) / "tei-cache"
+        grobid = Grobid(grobid_options or GrobidOptions.from_env(), cache)
+        if not all(grobid.cached(p).exists() for p in pdfs if p.exists()):
+            grobid.check()  # no server: say how to start one, before any work
     nlp = load_pipeline(model)
     reader = TEIReader(nlp)
     handle = output.open("a", encoding="utf8") if output else sys.stdout
@@ -141,7 +167,7 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
         emit(error_record(path, err))
 
     try:
-        docs = nlp.pipe(read_docs(reader, paths, on_error), as_tuples=True, n_process=n_process)
+        docs = nlp.pipe(read_docs(reader, paths, grobid, on_error), as_tuples=True, n_process=n_process)
         for doc, path in docs:
             record = doc_to_json(doc, str(path))
             summary.papers += 1

@@ -1,0 +1,76 @@
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from dataref import convert
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+def test_scier_places_mentions_and_counts_the_rest(nlp):
+    stats = Counter()
+    docs = list(convert.scier_docs(FIXTURES / "scier_tiny.jsonl", nlp, {"Dataset": "DATASET"}, stats))
+    assert [[e.text for e in d.ents] for d in docs] == [["MS COCO"], ["MS COCO"], ["ImageNet", "ImageNet"]]
+    # "PASCAL VOC 2007" is written "2 0 0 7" in the sentence: it cannot be placed
+    assert stats == Counter({"placed": 4, "unplaced": 1})
+    assert all(e.label_ == "DATASET" for d in docs for e in d.ents)
+
+
+def test_scier_keeps_other_labels_only_when_asked(nlp):
+    stats = Counter()
+    docs = list(convert.scier_docs(FIXTURES / "scier_tiny.jsonl", nlp,
+                                   {"Dataset": "DATASET", "Method": "METHOD"}, stats))
+    assert [(e.text, e.label_) for e in docs[0].ents] == [("CornerNet", "METHOD"), ("MS COCO", "DATASET")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("CiteSeer dataset", ["CiteSeer"]),
+    ("NORB and CIFAR-10 datasets", ["NORB", "CIFAR-10"]),
+    ("Microsoft Research Paraphrase Corpus", ["Microsoft Research Paraphrase Corpus"]),
+    ("test collection", []),
+    ("W10g and GOV2 collections", ["W10g", "GOV2"]),
+])
+def test_harmonize(text, expected):
+    assert [text[s:e] for s, e in convert.harmonize(text, 0)] == expected
+
+
+def test_sentences_corpus(nlp):
+    stats = Counter()
+    docs = list(convert.sentence_docs(FIXTURES / "sentences_tiny.json", nlp, stats))
+    assert [e.text for e in docs[0].ents] == ["CiteSeer", "NORB", "CIFAR-10"]
+    assert docs[1].ents == ()
+    # the generic mention is missing (not "outside"), so it teaches the model nothing
+    assert [t.ent_iob_ for t in docs[1]][1:3] == ["", ""]
+    assert stats["generic"] == 1
+
+
+def test_gsap_paragraphs(nlp):
+    stats = Counter()
+    docs = list(convert.gsap_docs(FIXTURES / "gsap_tiny.jsonl", None, nlp, stats))
+    assert len(docs) == 1  # the unannotated paragraph is left out
+    assert [e.text for e in docs[0].ents] == ["SQuAD"]
+    assert convert.gsap_split(FIXTURES / "gsap_folds.json", "train") == {"p1"}
+    assert convert.gsap_split(FIXTURES / "gsap_folds.json", "test") == {"p0"}
+
+
+def test_write_docbin_round_trip(nlp, tmp_path):
+    stats = Counter()
+    path = tmp_path / "out" / "scier.spacy"
+    assert convert.write_docbin(convert.scier_docs(FIXTURES / "scier_tiny.jsonl", nlp,
+                                                   {"Dataset": "DATASET"}, stats), path) == 3
+    docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    assert [e.text for e in docs[2].ents] == ["ImageNet", "ImageNet"]
+
+
+def test_stable_split_is_fixed():
+    assert convert.stable_split("We use ImageNet.") == convert.stable_split("We use ImageNet.")
+    shares = Counter(convert.stable_split(f"sentence {i}") for i in range(2000))
+    assert 150 < shares["dev"] < 250
