@@ -10,7 +10,8 @@ from .errors import DatarefError, Errors
 
 DEFAULT_MAX_BYTES = 50_000_000
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# GROBID never writes a DTD; any DOCTYPE or ENTITY is refused before parsing.
+_DTD_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
@@ -30,6 +31,7 @@ def _parser() -> etree.XMLParser:
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
+        collect_ids=False,  # duplicate xml:ids are a GROBID slip, not a reason to refuse the file
     )
 
 
@@ -56,7 +58,7 @@ def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> 
 
 def parse_xml(data: bytes, name: str) -> etree._Element:
     """Parse XML bytes safely, raising a coded DatarefError naming the file."""
-    if _ENTITY_DECL.search(data):
+    if _DTD_DECL.search(data):
         raise DatarefError(Errors.E005.format(path=name), name)
     try:
         root = etree.fromstring(data, parser=_parser())

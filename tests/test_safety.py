@@ -1,0 +1,174 @@
+import resource
+import socket
+import threading
+import time
+import warnings
+
+import pytest
+
+from dataref.errors import DatarefError
+
+from .conftest import bib, make_tei
+
+SECRET = "dataref-secret-9f3a"
+
+
+@pytest.fixture
+def secret_file(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET)
+    return path
+
+
+@pytest.fixture
+def listener():
+    """A TCP port that records every connection attempt."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.2)
+    hits = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                hits.append(1)
+                conn.close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], hits
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def tei_with_doctype(doctype: str, body: str) -> bytes:
+    return make_tei(f"<p>{body}</p>").replace(b'<TEI xmlns', doctype.encode() + b'\n<TEI xmlns', 1)
+
+
+def billion_laughs() -> bytes:
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)]
+    return tei_with_doctype(f"<!DOCTYPE TEI [{''.join(entities)}]>", "&lol9;")
+
+
+def test_billion_laughs_refused_fast_and_small(reader):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with pytest.raises(DatarefError) as info:
+        reader(billion_laughs())
+    assert info.value.code == "E005"
+    assert time.perf_counter() - start < 1.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
+
+
+def test_external_entity_cannot_read_local_file(reader, secret_file):
+    data = tei_with_doctype(f'<!DOCTYPE TEI [<!ENTITY xxe SYSTEM "file://{secret_file}">]>', "&xxe;")
+    with pytest.raises(DatarefError) as info:
+        reader(data)
+    assert info.value.code == "E005" and SECRET not in str(info.value)
+
+
+def test_parameter_entity_refused(reader, listener):
+    port, hits = listener
+    data = tei_with_doctype(f'<!DOCTYPE TEI [<!ENTITY % ext SYSTEM "http://127.0.0.1:{port}/x.dtd"> %ext;]>', "x")
+    with pytest.raises(DatarefError):
+        reader(data)
+    assert hits == []
+
+
+def test_external_dtd_is_never_fetched(reader, listener):
+    port, hits = listener
+    data = tei_with_doctype(f'<!DOCTYPE TEI SYSTEM "http://127.0.0.1:{port}/tei.dtd">', "We use ImageNet.")
+    with pytest.raises(DatarefError) as info:
+        reader(data)
+    time.sleep(0.3)
+    assert info.value.code == "E005"
+    assert hits == []
+
+
+def test_xinclude_is_not_processed(reader, secret_file):
+    body = f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{secret_file}" parse="text"/> text'
+    doc = reader(make_tei(f"<p>{body}</p>"))
+    assert SECRET not in doc.text
+
+
+def test_size_limit(reader, monkeypatch, tmp_path):
+    path = tmp_path / "big.tei.xml"
+    path.write_bytes(make_tei("<p>" + "word " * 5000 + "</p>"))
+    monkeypatch.setenv("DATAREF_MAX_BYTES", "10000")
+    with pytest.raises(DatarefError) as info:
+        reader(path)
+    assert info.value.code == "E004" and "big.tei.xml" in str(info.value) and "DATAREF_MAX_BYTES" in str(info.value)
+
+
+def test_deep_nesting_refused_quickly(reader):
+    depth = 100_000
+    data = make_tei("<p>" + "<hi>" * depth + "deep" + "</hi>" * depth + "</p>")
+    start = time.perf_counter()
+    with pytest.raises(DatarefError) as info:
+        reader(data)
+    assert info.value.code in ("E012", "E002")
+    assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("data,code", [
+    (b"\x00\x01\x02binary", "E002"),
+    (b"   \n  ", "E001"),
+    (b'<?xml version="1.0" encoding="klingon-8"?><TEI/>', "E002"),
+    (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><div><p>We use ImageNet', "E002"),
+    (b'<article><body><p>JATS, not TEI</p></body></article>', "E003"),
+])
+def test_broken_input_coded_errors(reader, data, code):
+    with pytest.raises(DatarefError) as info:
+        reader(data)
+    assert info.value.code == code
+
+
+def test_wrong_encoding_declaration_is_partial_not_crash(reader):
+    data = make_tei("<p>Café ImageNet</p>").replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"')
+    doc = reader(data)  # mojibake, but a result
+    assert "ImageNet" in doc.text
+
+
+def test_tei_from_another_tool_without_header(reader):
+    data = (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>We use '
+            b'<ref type="bibr" target="#b0">[1]</ref>.</p></body></text></TEI>')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = reader(data)
+    assert doc.text == "We use [1]."
+    assert doc._.bibliography == {} and doc.spans["citations"][0]._.targets == []
+
+
+def test_no_bibliography_and_missing_targets(link):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = link(make_tei('<p>We use ImageNet <ref type="bibr" target="#b3">[4]</ref>.</p>'), ["ImageNet"])
+    assert doc._.bibliography == {}
+    assert doc._.datasets[0]["linked"] is False
+
+
+def test_duplicate_ids_keep_first_and_empty_entries_dropped(reader):
+    bibl = bib("b0", "Deng", "2009", "First") + bib("b0", "Other", "2010", "Second") + \
+        '<biblStruct xml:id="b1"><monogr/></biblStruct>'
+    with pytest.warns(UserWarning, match="W003"):
+        doc = reader(make_tei("<p>Text.</p>", bibl))
+    assert list(doc._.bibliography) == ["b0"]
+    assert doc._.bibliography["b0"]["title"] == "First"
+
+
+def test_huge_bibliography_and_huge_paragraph(link):
+    bibl = "".join(bib(f"b{i}", f"Author{i}", "2000", f"Title {i}") for i in range(1500))
+    paragraph = "<p>" + "We measure things carefully. " * 35_000 + \
+        'We use ImageNet <ref type="bibr" target="#b1499">[1500]</ref>.</p>'
+    start = time.perf_counter()
+    doc = link(make_tei(paragraph, bibl), ["ImageNet"])
+    assert len(doc._.bibliography) == 1500
+    assert doc.ents[0].kb_id_ == "b1499"
+    assert time.perf_counter() - start < 30
