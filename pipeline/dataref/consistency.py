@@ -44,7 +44,8 @@ class DatasetConsistency:
         ents = trim_entities(doc, self.label)
         extra = self._cued(doc)
         if self.propagate:
-            extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label] + extra))
+            # Only names the model tagged spread: a cue ("the SciBERT corpus") is local evidence.
+            extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label]))
         taken = {i for e in ents for i in range(e.start, e.end)}
         new = [s for s in filter_spans(extra) if not taken.intersection(range(s.start, s.end))]
         doc.ents = sorted(ents + new, key=lambda s: s.start)

@@ -1,0 +1,68 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc, DocBin
+from spacy.util import load_config
+
+from .conftest import ROOT
+
+CONFIGS = sorted((ROOT / "configs").glob("*.cfg"))
+MODEL = "en_dataref_sm"
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_config_validates(path, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "spacy", "debug", "config", str(path),
+                             "--paths.train", str(tmp_path), "--paths.dev", str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert "Config is valid" in result.stdout, result.stdout + result.stderr
+
+
+def _tiny_corpus(path: Path) -> None:
+    nlp = spacy.blank("en")
+    docbin = DocBin()
+    for name, rest in [("ImageNet", "is large ."), ("CIFAR-10", "has small images ."), ("SQuAD", "is for QA .")]:
+        words = ["We", "use", name] + rest.split()
+        doc = Doc(nlp.vocab, words=words, ents=["O", "O", "B-DATASET"] + ["O"] * len(rest.split()))
+        docbin.add(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    docbin.to_disk(path)
+
+
+def test_training_smoke(tmp_path):
+    corpus = tmp_path / "tiny.spacy"
+    _tiny_corpus(corpus)
+    out = tmp_path / "model"
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(out),
+         "--paths.train", str(corpus), "--paths.dev", str(corpus), "--training.max_steps", "10",
+         "--training.eval_frequency", "5"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    nlp = spacy.load(out / "model-last")
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert nlp.get_pipe("ner").labels == ("DATASET",)
+
+
+def test_pipeline_config_lists_our_components():
+    config = load_config(ROOT / "configs" / "pipeline.cfg")
+    assert config["nlp"]["pipeline"][-2:] == ["dataref_dataset_consistency", "dataref_citation_linker"]
+
+
+def test_packaged_pipeline_loads_by_name_in_fresh_process():
+    code = (
+        "import spacy, json\n"
+        f"nlp = spacy.load('{MODEL}')\n"
+        "doc = nlp('We evaluate our parser on the OntoNotes-7 corpus and report F1.')\n"
+        "print(json.dumps({'pipes': nlp.pipe_names, 'ents': [(e.text, e.label_) for e in doc.ents]}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if "Can't find model" in result.stderr:
+        pytest.fail(f"{MODEL} is not installed: run the README's install command")
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "dataref_citation_linker" in out["pipes"]
+    assert ("OntoNotes-7", "DATASET") in out["ents"]
