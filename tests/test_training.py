@@ -65,4 +65,4 @@ def test_packaged_pipeline_loads_by_name_in_fresh_process():
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert "dataref_citation_linker" in out["pipes"]
-    assert ("OntoNotes-7", "DATASET") in out["ents"]
+    assert ["OntoNotes-7", "DATASET"] in out["ents"]

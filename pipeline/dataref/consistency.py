@@ -1,4 +1,5 @@
 """dataref_dataset_consistency: a name tagged once as DATASET is a dataset everywhere in the paper."""
+import re
 from typing import Iterable, Iterator
 
 from spacy.language import Language
@@ -6,21 +7,32 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .extensions import CITATIONS
+from .extensions import CITATIONS, SECTIONS
 from .names import is_name_like
 
 CUE_WORDS = ["dataset", "datasets", "corpus", "corpora", "benchmark", "treebank", "database"]
+# Identifiers of deposited data in the public archives (GEO, SRA/ENA/DDBJ, BioProject,
+# ArrayExpress, dbGaP, EGA): each is a dataset whatever the text around it says.
+ACCESSIONS = [r"GSE\d{3,}", r"PRJ[NED][A-Z]?\d{3,}", r"[SED]R[PAX]\d{5,}", r"E-[A-Z]{4}-\d+",
+              r"phs\d{6}(?:\.v\d+)?", r"EGA[SD]\d{8,}"]
+# Sections that name funders, grants and contributors, never the data used.
+EXCLUDED_SECTIONS = (r"(?i)acknowledg|funding|author(?:s'|'s)? contribution|competing interest"
+                     r"|conflicts? of interest|financial disclosure")
 
 
 @Language.factory(
     "dataref_dataset_consistency",
     requires=["doc.ents"],
     assigns=["doc.ents"],
-    default_config={"label": "DATASET", "propagate": True, "cue_words": CUE_WORDS},
+    default_config={"label": "DATASET", "propagate": True, "cue_words": CUE_WORDS,
+                    "accession_patterns": ACCESSIONS, "excluded_sections": EXCLUDED_SECTIONS},
 )
 def make_dataset_consistency(nlp: Language, name: str, label: str, propagate: bool,
-                             cue_words: list[str]) -> "DatasetConsistency":
-    return DatasetConsistency(nlp, name, label=label, propagate=propagate, cue_words=cue_words)
+                             cue_words: list[str], accession_patterns: list[str],
+                             excluded_sections: str) -> "DatasetConsistency":
+    return DatasetConsistency(nlp, name, label=label, propagate=propagate, cue_words=cue_words,
+                              accession_patterns=accession_patterns,
+                              excluded_sections=excluded_sections)
 
 
 class DatasetConsistency:
@@ -28,8 +40,10 @@ class DatasetConsistency:
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_consistency", *,
                  label: str = "DATASET", propagate: bool = True,
-                 cue_words: Iterable[str] = CUE_WORDS) -> None:
+                 cue_words: Iterable[str] = CUE_WORDS, accession_patterns: Iterable[str] = ACCESSIONS,
+                 excluded_sections: str = EXCLUDED_SECTIONS) -> None:
         self.name = name
+        self.excluded = re.compile(excluded_sections) if excluded_sections else None
         self.label = label
         self.propagate = propagate
         self.vocab = nlp.vocab
@@ -39,13 +53,20 @@ class DatasetConsistency:
             name_token = {"IS_SPACE": False, "IS_PUNCT": False, "TEXT": {"REGEX": r"[A-Z0-9]"}}
             self.cues.add("CUE", [[{"LOWER": "the"}, {**name_token, "OP": "+"},
                                    {"LOWER": {"IN": list(cue_words)}}]])
+        self.accessions = Matcher(nlp.vocab)
+        if accession_patterns:
+            pattern = "^(?:" + "|".join(accession_patterns) + ")$"
+            self.accessions.add("ACCESSION", [[{"TEXT": {"REGEX": pattern}}]])
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = trim_entities(doc, self.label)
-        extra = self._cued(doc)
+        excluded = self._excluded_tokens(doc)
+        ents = [e for e in trim_entities(doc, self.label)
+                if e.label_ != self.label or not excluded.intersection(range(e.start, e.end))]
+        extra = self._cued(doc) + [Span(doc, s, e, label=self.label) for _, s, e in self.accessions(doc)]
         if self.propagate:
             # Only names the model tagged spread: a cue ("the SciBERT corpus") is local evidence.
             extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label]))
+        extra = [s for s in extra if not excluded.intersection(range(s.start, s.end))]
         taken = {i for e in ents for i in range(e.start, e.end)}
         new = [s for s in filter_spans(extra) if not taken.intersection(range(s.start, s.end))]
         doc.ents = sorted(ents + new, key=lambda s: s.start)
@@ -54,6 +75,11 @@ class DatasetConsistency:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         for doc in docs:
             yield self(doc)
+
+    def _excluded_tokens(self, doc: Doc) -> set[int]:
+        if self.excluded is None or SECTIONS not in doc.spans:
+            return set()
+        return {i for s in doc.spans[SECTIONS] if self.excluded.search(s.label_) for i in range(s.start, s.end)}
 
     def _cued(self, doc: Doc) -> list[Span]:
         spans = (Span(doc, start + 1, end - 1, label=self.label) for _, start, end in self.cues(doc))

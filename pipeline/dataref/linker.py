@@ -140,25 +140,28 @@ class CitationLinker:
     def _abbreviation_pairs(self, doc: Doc, ents: list[Span]) -> list[list[str]]:
         if self._abbreviations is None or not ents:
             return []
-        doc._.abbreviations = []  # scispaCy's default list is shared between Docs
+        # Only pairs that touch a dataset matter: look in the sentences that hold one.
+        sentences = {e.sent.start: e.sent for e in ents} if doc.has_annotation("SENT_START") else {0: doc[:]}
+        part = Doc.from_docs([s.as_doc() for _, s in sorted(sentences.items())], ensure_whitespace=True)
+        part._.abbreviations = []  # scispaCy's default list is shared between Docs
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W036\]")  # its empty global matcher
-            self._abbreviations(doc)
-        found = {(normalize(a["short_text"]), normalize(a["long_text"])) for a in doc._.abbreviations}
-        doc._.abbreviations = []
+            self._abbreviations(part)
+        found = {(normalize(a["short_text"]), normalize(a["long_text"])) for a in part._.abbreviations}
         return [list(p) for p in sorted(found)]
 
     def _marker_links(self, doc: Doc, ents: list[Span],
                       markers: list[ResolvedMarker]) -> dict[str, list[dict]]:
-        groups = group_markers(doc, markers)
+        text = doc.text  # built anew on every access: read it once
+        groups = group_markers(text, markers)
         links: dict[str, list[dict]] = {key_of(e): [] for e in ents}
         claimed: set[int] = set()
         for i, ent in enumerate(ents):
-            group = self._group_after(doc, ent, groups)
+            group = self._group_after(text, ent, groups)
             if group is None:
                 continue
             claimed.add(id(group[0]))
-            chain = coordination(doc, ents, i)
+            chain = coordination(text, ents, i)
             if len(chain) > 1 and len(chain) == len(group):
                 for other, marker in zip(chain, group):
                     links[key_of(other)] = _links([marker], "coordination")
@@ -167,7 +170,7 @@ class CitationLinker:
         for ent in ents:
             if links[key_of(ent)]:
                 continue
-            group = self._group_before(doc, ent, groups, claimed)
+            group = self._group_before(text, ent, groups, claimed)
             if group is not None:
                 links[key_of(ent)] = _links(group, "adjacent_before")
                 claimed.add(id(group[0]))
@@ -179,23 +182,23 @@ class CitationLinker:
                         links[key_of(ent)] = _links(group, "same_sentence")
         return links
 
-    def _group_after(self, doc: Doc, ent: Span, groups: list[list[ResolvedMarker]]):
+    def _group_after(self, text: str, ent: Span, groups: list[list[ResolvedMarker]]):
         for group in groups:
             start = group[0].start_char
             if start < ent.end_char:
                 continue
-            gap = doc.text[ent.end_char:start]
+            gap = text[ent.end_char:start]
             if len(gap) <= self.cfg["max_gap_chars"] and _GAP_AFTER.match(gap):
                 return group
             return None
         return None
 
-    def _group_before(self, doc: Doc, ent: Span, groups, claimed: set[int]):
+    def _group_before(self, text: str, ent: Span, groups, claimed: set[int]):
         for group in reversed(groups):
             end = group[-1].end_char
             if end > ent.start_char:
                 continue
-            if id(group[0]) in claimed or not _GAP_BEFORE.match(doc.text[end:ent.start_char]):
+            if id(group[0]) in claimed or not _GAP_BEFORE.match(text[end:ent.start_char]):
                 return None
             return group
         return None
@@ -224,22 +227,22 @@ def key_of(span: Span) -> str:
     return f"{span.start_char}:{span.end_char}"
 
 
-def group_markers(doc: Doc, markers: list[ResolvedMarker]) -> list[list[ResolvedMarker]]:
+def group_markers(text: str, markers: list[ResolvedMarker]) -> list[list[ResolvedMarker]]:
     """Runs of adjacent markers: "(Lin et al., 2014; Deng et al., 2009)" is one group."""
     groups: list[list[ResolvedMarker]] = []
     for marker in markers:
-        if groups and _GAP_GROUP.match(doc.text[groups[-1][-1].end_char:marker.start_char]):
+        if groups and _GAP_GROUP.match(text[groups[-1][-1].end_char:marker.start_char]):
             groups[-1].append(marker)
         else:
             groups.append([marker])
     return groups
 
 
-def coordination(doc: Doc, ents: list[Span], i: int) -> list[Span]:
+def coordination(text: str, ents: list[Span], i: int) -> list[Span]:
     """The mentions coordinated with ents[i] just before it: "COCO, VOC and ImageNet"."""
     chain = [ents[i]]
     for j in range(i - 1, -1, -1):
-        if not _GAP_COORD.match(doc.text[ents[j].end_char:chain[0].start_char]):
+        if not _GAP_COORD.match(text[ents[j].end_char:chain[0].start_char]):
             break
         chain.insert(0, ents[j])
     return chain
@@ -296,21 +299,33 @@ def propagate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroup
     return links
 
 
+def _words(text: str) -> list[str]:
+    return _TITLE_WORDS.findall(text.lower())
+
+
+def _specific(name: str) -> bool:
+    """Names safe to look for in titles: several words, or a capital or digit past the first letter."""
+    return len(name) >= 4 and (" " in name.strip() or any(c.isupper() or c.isdigit() for c in name[1:]))
+
+
+def _in_title(name: list[str], title: list[str]) -> bool:
+    n = len(name)
+    return any(title[i:i + n] == name for i in range(len(title) - n + 1))
+
+
 def add_title_matches(ents: list[Span], links: dict[str, list[dict]], bibliography: dict) -> None:
-    """Weak evidence: a dataset never cited by a marker, named in one entry's title."""
+    """Weak evidence: a dataset never cited by a marker, named word for word in exactly one title."""
+    linked = {normalize(e.text) for e in ents if links[key_of(e)]}
     unlinked: dict[str, list[Span]] = {}
-    linked_names = {normalize(e.text) for e in ents if links[key_of(e)]}
     for ent in ents:
-        name = normalize(ent.text)
-        if name not in linked_names and len(name) >= 4 and is_name_like(ent.text):
-            unlinked.setdefault(name, []).append(ent)
+        if normalize(ent.text) not in linked and _specific(ent.text):
+            unlinked.setdefault(normalize(ent.text), []).append(ent)
     if not unlinked:
         return
-    titles = {k: "".join(_TITLE_WORDS.findall(v.get("title", "").lower())) for k, v in bibliography.items()}
-    words = {k: set(_TITLE_WORDS.findall(v.get("title", "").lower())) for k, v in bibliography.items()}
-    for name, mentions in unlinked.items():
-        surface = {w.lower() for m in mentions for w in _TITLE_WORDS.findall(m.text)}
-        hits = [k for k in bibliography if name in titles[k] and surface & words[k]]
+    titles = {k: _words(v.get("title", "")) for k, v in bibliography.items()}
+    for mentions in unlinked.values():
+        forms = {tuple(_words(m.text)) for m in mentions}
+        hits = [k for k, title in titles.items() if any(form and _in_title(list(form), title) for form in forms)]
         if len(hits) != 1:
             continue
         for ent in mentions:

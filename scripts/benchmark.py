@@ -1,0 +1,99 @@
+"""Speed of each stage on real GROBID TEI: reading TEI, NER, linking, the whole pipeline,
+with n_process 1 and 2; papers and words per second, peak memory, share of time per stage,
+and ratios taken within the same run (absolute times on shared machines vary).
+
+    python scripts/benchmark.py [--model en_dataref_sm] [--papers 400] [--output metrics/benchmark.json]
+"""
+import json
+import os
+import platform
+import resource
+import time
+import warnings
+from pathlib import Path
+from typing import Optional
+
+import spacy
+import typer
+
+from dataref import TEIReader
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = Path(os.environ.get("DATAREF_CORPORA", ROOT.parent / "shared" / "corpora"))
+
+
+def tei_files(limit: int) -> list[Path]:
+    files = []
+    for sub in ("grobid-tei-bulk", "tei-samples", "grobid-tei"):
+        files.extend(sorted((CORPORA / sub).glob("*.xml")))
+    files = [f for f in files if "mangled" not in f.name]
+    repeated = (files * (limit // max(len(files), 1) + 1))[:limit]
+    return repeated
+
+
+def timed(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def read_all(reader: TEIReader, files: list[Path]) -> list:
+    docs = []
+    for path in files:
+        try:
+            docs.append(reader(path))
+        except ValueError:
+            continue
+    return docs
+
+
+def main(model: str = "en_dataref_sm", papers: int = 400, output: Optional[Path] = None) -> None:
+    warnings.simplefilter("ignore")
+    nlp = spacy.load(model)
+    reader = TEIReader(nlp)
+    files = tei_files(papers)
+    read_s, docs = timed(lambda: read_all(reader, files))
+    words = sum(len(d) for d in docs)
+    ner_only = ["tok2vec", "ner"]
+    rest = [p for p in nlp.pipe_names if p not in ner_only]
+    stages = {}
+    stages["read_tei"] = read_s
+    with nlp.select_pipes(enable=ner_only):
+        stages["ner"], tagged = timed(lambda: list(nlp.pipe(d.copy() for d in docs)))
+    with nlp.select_pipes(enable=rest):
+        stages["sentencizer+consistency+linker"], _ = timed(lambda: list(nlp.pipe(tagged)))
+    whole = {}
+    for n_process in (1, 2):
+        whole[n_process], _ = timed(lambda: list(nlp.pipe((reader(p) for p in files), n_process=n_process,
+                                                          batch_size=16)))
+    total_stages = sum(stages.values())
+    results = {
+        "date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "model": model, "papers": len(docs), "words": words,
+        "stages_seconds": {k: round(v, 2) for k, v in stages.items()},
+        "stage_share": {k: round(v / total_stages, 3) for k, v in stages.items()},
+        "papers_per_second": {
+            "read_tei": round(len(docs) / stages["read_tei"], 1),
+            "ner_only": round(len(docs) / stages["ner"], 2),
+            "linking": round(len(docs) / stages["sentencizer+consistency+linker"], 1),
+            "whole_n_process_1": round(len(files) / whole[1], 2),
+            "whole_n_process_2": round(len(files) / whole[2], 2),
+        },
+        "words_per_second": {
+            "read_tei": round(words / stages["read_tei"]),
+            "ner_only": round(words / stages["ner"]),
+            "whole_n_process_1": round(words / whole[1]),
+            "whole_n_process_2": round(words / whole[2]),
+        },
+        "ratio_whole_vs_ner_only": round(stages["ner"] / whole[1], 3),
+        "ratio_n_process_2_vs_1": round(whole[1] / whole[2], 3),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    print(json.dumps(results, indent=2))
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    typer.run(main)
