@@ -1,4 +1,5 @@
 """The `dataref` command line: extract datasets and citations; convert training corpora."""
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -46,6 +47,14 @@ def convert(
             papers = conv.gsap_split(gsap / "10-fold-publication-filenames.json", split)
             jobs.append((f"{split}/gsap.spacy", lambda st, p=papers: conv.gsap_docs(
                 gsap / "gsap_ner_documents.jsonl", p, nlp, st)))
+    bulk = corpora / "grobid-tei-bulk"
+    if bulk.exists():
+        gold = Path(__file__).resolve().parents[2] / "corpus" / "gold" / "links.jsonl"
+        held_out = {Path(json.loads(l)["file"]).name for l in gold.read_text().splitlines()} if gold.exists() else set()
+        files = [p for p in sorted(bulk.glob("*.xml")) if p.name not in held_out]
+        senter = spacy.blank("en")
+        senter.add_pipe("sentencizer", config={"overwrite": False})
+        jobs.append(("train/bio-negatives.spacy", lambda st: conv.silver_negative_docs(files, senter, st)))
     if not jobs:
         typer.echo(f"No corpus found under {corpora}; set DATAREF_CORPORA.", err=True)
         raise typer.Exit(1)

@@ -150,3 +150,45 @@ def write_docbin(docs: Iterable[Doc], path: Path) -> int:
         count += 1
     docbin.to_disk(path)
     return count
+
+
+# Sentences that talk about data are left out of the silver negatives: they may name a dataset.
+DATA_CUES = re.compile(
+    r"data|corpus|corpora|benchmark|repositor|accession|archive|deposit|download|cohort|registry|"
+    r"survey|atlas|omnibus|GSE\d|PRJ|SRA\b|GenBank|consortium|collection|available|study|studies|"
+    r"project|bank|records?\b|catalog", re.I)
+
+
+def silver_negative_docs(tei_files: Iterable[Path], nlp: Language, stats: Counter,
+                         per_paper: int = 10, min_tokens: int = 8) -> Iterator[Doc]:
+    """Sentences of unannotated GROBID papers that cannot be about data, as all-'O' examples.
+
+    They come through the TEI reader, so they look exactly like inference text; they teach the
+    recognizer that genes, reagents, instruments and methods of other fields are not datasets."""
+    import warnings
+
+    from .errors import DatarefError
+    from .tei import TEIReader
+
+    reader = TEIReader(nlp)
+    sentencizer = nlp.get_pipe("sentencizer") if "sentencizer" in nlp.pipe_names else None
+    for path in tei_files:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                doc = reader(path)
+            except DatarefError:
+                stats["unreadable"] += 1
+                continue
+        if sentencizer is not None:
+            doc = sentencizer(doc)
+        skip = {i for s in doc.spans["sections"] if s.label_ in ("Title", "Abstract") for i in range(s.start, s.end)}
+        eligible = [s.text.strip() for s in doc.sents
+                    if s.start not in skip and len(s) >= min_tokens and "\n" not in s.text.strip()
+                    and not DATA_CUES.search(s.text)]
+        step = max(1, len(eligible) // per_paper)  # spread over the paper, not just its introduction
+        for text in eligible[::step][:per_paper]:
+            example = nlp.make_doc(text)
+            example.set_ents([], default="outside")
+            stats["sentences"] += 1
+            yield example
