@@ -22,7 +22,7 @@ def tei_examples(nlp: Language, paths: Iterable[Path], gold: dict) -> Iterator[E
                                        kb_id=ent.get("kb_id", "NIL"), alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        reference.ents = [s for s in spans]
+        reference.ents = sorted(spans, key=lambda s: s.start)
         yield Example(predicted, reference)
 
 
@@ -37,7 +37,6 @@ def create_tei_corpus(path: Path, gold_path: Optional[Path] = None,
         gold = {}
         if gold_path is not None:
             gold = {r["file"]: r["ents"] for r in srsly.read_jsonl(gold_path)}
-        examples = tei_examples(nlp, paths[:limit] if limit else paths, gold)
-        yield from examples
+        yield from tei_examples(nlp, paths[:limit] if limit else paths, gold)
 
     return read
