@@ -17,6 +17,7 @@ import spacy
 import typer
 
 from dataref import TEIReader
+from metrics_io import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = Path(os.environ.get("DATAREF_CORPORA", ROOT.parent / "shared" / "corpora"))
@@ -90,9 +91,7 @@ def main(model: str = "en_dataref_sm", papers: int = 400, output: Optional[Path]
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     print(json.dumps(results, indent=2))
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(results, indent=2))
+    write_json(results, output)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from dataref import TEIReader
 from dataref.linker import key_of
 from dataref.markers import resolve_markers
 from dataref.names import normalize
+from metrics_io import prf, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "corpus" / "gold" / "links.jsonl"
@@ -94,16 +95,10 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter) -> Count
     return counts
 
 
-def prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"p": round(p, 3), "r": round(r, 3), "f": round(2 * p * r / (p + r) if p + r else 0.0, 3)}
-
-
 def summarize(counts: Counter, rules: Counter) -> dict:
     return {
-        "datasets": prf(counts["ds_tp"], counts["ds_fp"], counts["ds_fn"]),
-        "links": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"]),
+        "datasets": prf(counts["ds_tp"], counts["ds_fp"], counts["ds_fn"], 3),
+        "links": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"], 3),
         "wrong_link_rate": round(counts["wrong_links"] / counts["links_on_gold_datasets"], 3)
         if counts["links_on_gold_datasets"] else 0.0,
         "abstention_accuracy": round(counts["abstain_ok"] / counts["abstain_total"], 3)
@@ -153,9 +148,7 @@ def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[
         print(f"    rules on gold datasets (links on false datasets: {s['counts'].get('links_on_false_datasets', 0)}):")
         for rule, c in s["rules"].items():
             print(f"    {rule:16} correct {c['correct']:3}  wrong {c['wrong']:3}")
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(results, indent=2))
+    write_json(results, output)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ the effect of document-level consistency, and words per second — printed and s
 
     python scripts/evaluate_ner.py training/ner/model-best corpus --output metrics/ner.json
 """
-import json
 import time
 from itertools import groupby
 from pathlib import Path
@@ -11,11 +10,10 @@ from typing import Optional
 
 import spacy
 import typer
-from spacy.scorer import Scorer
 from spacy.tokens import Doc, DocBin
-from spacy.training import Example
 
 from dataref.names import normalize
+from metrics_io import prf, write_json
 
 HELD_OUT = {"scier-dev": "dev/scier.spacy", "sentences-dev": "dev/sentences.spacy",
             "gsap-test": "test/gsap.spacy"}
@@ -28,12 +26,6 @@ def load(nlp, path: Path) -> list[Doc]:
 def train_names(nlp, corpus: Path) -> set[str]:
     return {normalize(e.text) for path in sorted((corpus / "train").glob("*.spacy"))
             for d in load(nlp, path) for e in d.ents}
-
-
-def prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
 
 
 def score(gold: list[Doc], predicted: list[Doc], seen: set[str]) -> dict:
@@ -87,9 +79,7 @@ def main(model: Path, corpus: Path, output: Optional[Path] = typer.Option(None))
             unseen = f"  unseen R {r['unseen_recall']} ({r['unseen_mentions']})" if r["unseen_recall"] is not None else ""
             wps = f"  {r['words_per_second']} words/s" if "words_per_second" in r else ""
             print(f"{name:34} P {r['p']:.3f}  R {r['r']:.3f}  F {r['f']:.3f}  (gold {r['gold']}){unseen}{wps}")
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(results, indent=2))
+    write_json(results, output)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
-import json
 
 import spacy
-from spacy.tokens import DocBin, Span
+from spacy.tokens import DocBin
 
 from .conftest import make_tei
 

@@ -1,5 +1,4 @@
 import json
-import warnings
 
 import pytest
 import spacy
@@ -49,7 +48,7 @@ CASES = [
                  id="no-borrowed-citation"),
     pytest.param(f"<p>ImageNet contains millions of photos {ref('#b0', '[1]')}.</p>", ["ImageNet"],
                  {"ImageNet": ["b0"]}, id="same-sentence"),
-    pytest.param(f"<p>We collected TinyBirds ourselves.</p>", ["TinyBirds"], {"TinyBirds": []}, id="own-data"),
+    pytest.param("<p>We collected TinyBirds ourselves.</p>", ["TinyBirds"], {"TinyBirds": []}, id="own-data"),
     pytest.param(f"<p>We use the Street View House Numbers (SVHN) dataset {ref('#b2', '[3]')}. SVHN is hard.</p>",
                  ["Street View House Numbers", "SVHN"],
                  {"Street View House Numbers": ["b2"], "SVHN": ["b2"]}, id="abbreviation"),

@@ -118,6 +118,10 @@ def test_deep_nesting_refused_quickly(reader):
 
 
 @pytest.mark.parametrize("data,code", [
+    (b"", "E001"),
+    (b"not xml at all", "E002"),
+    (b"<html><body>hi</body></html>", "E003"),
+    (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/></TEI>', "E007"),
     (b"\x00\x01\x02binary", "E002"),
     (b"   \n  ", "E001"),
     (b'<?xml version="1.0" encoding="klingon-8"?><TEI/>', "E002"),

@@ -2,11 +2,8 @@ import json
 import warnings
 
 import pytest
-import spacy
 from spacy.tokens import DocBin
 
-from dataref import TEIReader
-from dataref.errors import DatarefError
 
 from .conftest import EXAMPLE, bib, make_tei
 
@@ -86,19 +83,6 @@ def test_markers_never_start_a_sentence(nlp, reader):
     doc = nlp(reader(make_tei('<p>It works <ref type="bibr" target="#b0">(Deng et al. 2009)</ref>. Next.</p>', BIBL)))
     (span,) = doc.spans["citations"]
     assert all(not t.is_sent_start for t in span[1:])
-
-
-@pytest.mark.parametrize("data,code", [
-    (b"", "E001"),
-    (b"not xml at all", "E002"),
-    (b"<html><body>hi</body></html>", "E003"),
-    (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/></TEI>', "E007"),
-    (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><div><p>cut', "E002"),
-])
-def test_bad_input_gives_coded_error(reader, data, code):
-    with pytest.raises(DatarefError) as info:
-        reader(data)
-    assert info.value.code == code
 
 
 def test_docbin_round_trip(nlp, reader):

@@ -1,6 +1,5 @@
 """Batch extraction: files in, one JSON line per paper out, errors recorded, resumable."""
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path

@@ -12,7 +12,7 @@ from spacy.util import ensure_path
 
 from .extensions import NIL, install_extensions
 from .markers import ResolvedMarker, fold, resolve_markers
-from .names import NameGroups, is_name_like, normalize
+from .names import NameGroups, normalize
 from .scorer import score_citation_links
 
 # Between a mention and "its" marker only filler may stand: "ImageNet [12]",

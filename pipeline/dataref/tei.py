@@ -7,12 +7,12 @@ from typing import Iterable, Iterator, Optional, Union
 
 from lxml import etree
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .bibliography import BibEntry, parse_bibl_struct
 from .errors import DatarefError, Errors, Warnings
 from .extensions import CITATIONS, SECTIONS, install_extensions
-from .safe_xml import descendants, first, parse_xml, read_bytes, tag, text_of, xml_id
+from .safe_xml import descendants, first, parse_xml, read_bytes, tag, text_of
 
 Source = Union[str, Path, bytes]
 BLOCK_SEP = "\n\n"

@@ -1,0 +1,17 @@
+"""Helpers shared by the evaluation and benchmark scripts."""
+import json
+from pathlib import Path
+from typing import Optional
+
+
+def prf(tp: int, fp: int, fn: int, digits: int = 4) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(p, digits), "r": round(r, digits), "f": round(f, digits)}
+
+
+def write_json(results: dict, output: Optional[Path]) -> None:
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=2))
