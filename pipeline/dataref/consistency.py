@@ -2,6 +2,7 @@
 import re
 from typing import Iterable, Iterator
 
+import numpy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -60,9 +61,10 @@ class DatasetConsistency:
 
     def __call__(self, doc: Doc) -> Doc:
         excluded = self._excluded_tokens(doc)
-        ents = [e for e in trim_entities(doc, self.label)
+        blocked = _blocked_tokens(doc)
+        ents = [e for e in trim_entities(doc, self.label, blocked)
                 if e.label_ != self.label or not excluded.intersection(range(e.start, e.end))]
-        extra = self._cued(doc) + [Span(doc, s, e, label=self.label) for _, s, e in self.accessions(doc)]
+        extra = self._cued(doc, blocked) + [Span(doc, s, e, label=self.label) for _, s, e in self.accessions(doc)]
         if self.propagate:
             # Only names the model tagged spread: a cue ("the SciBERT corpus") is local evidence.
             extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label]))
@@ -81,14 +83,14 @@ class DatasetConsistency:
             return set()
         return {i for s in doc.spans[SECTIONS] if self.excluded.search(s.label_) for i in range(s.start, s.end)}
 
-    def _cued(self, doc: Doc) -> list[Span]:
+    def _cued(self, doc: Doc, blocked: set[int]) -> list[Span]:
         spans = (Span(doc, start + 1, end - 1, label=self.label) for _, start, end in self.cues(doc))
-        blocked = _blocked_tokens(doc)
         return [s for s in spans if is_name_like(s.text) and not blocked.intersection(range(s.start, s.end))]
 
     def _occurrences(self, doc: Doc, found: list[Span]) -> list[Span]:
         """Every other occurrence of a tagged name, token for token."""
-        patterns = {s.text: s.as_doc() for s in found if is_name_like(s.text) and len(s.text) > 1}
+        patterns = {s.text: Doc(self.vocab, words=[t.text for t in s])  # as_doc() copies the whole Doc
+                    for s in found if is_name_like(s.text) and len(s.text) > 1}
         if not patterns:
             return []
         matcher = PhraseMatcher(self.vocab)
@@ -98,15 +100,14 @@ class DatasetConsistency:
 
 def _blocked_tokens(doc: Doc) -> set[int]:
     """Tokens no dataset name may contain: citation markers and block separators."""
-    blocked = {t.i for t in doc if "\n" in t.text}
+    blocked = set(numpy.flatnonzero(doc.to_array("IS_SPACE")).tolist())  # paragraph breaks
     for span in doc.spans[CITATIONS] if CITATIONS in doc.spans else ():
         blocked.update(range(span.start, span.end))
     return blocked
 
 
-def trim_entities(doc: Doc, label: str) -> list[Span]:
+def trim_entities(doc: Doc, label: str, blocked: set[int]) -> list[Span]:
     """Cut a mention at the first citation marker or paragraph break it runs into."""
-    blocked = _blocked_tokens(doc)
     kept = []
     for ent in doc.ents:
         if ent.label_ != label or not blocked.intersection(range(ent.start, ent.end)):

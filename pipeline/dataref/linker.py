@@ -142,7 +142,8 @@ class CitationLinker:
             return []
         # Only pairs that touch a dataset matter: look in the sentences that hold one.
         sentences = {e.sent.start: e.sent for e in ents} if doc.has_annotation("SENT_START") else {0: doc[:]}
-        part = Doc.from_docs([s.as_doc() for _, s in sorted(sentences.items())], ensure_whitespace=True)
+        tokens = [t for _, s in sorted(sentences.items()) for t in s]  # as_doc() would copy the whole Doc
+        part = Doc(doc.vocab, words=[t.text for t in tokens], spaces=[True for _ in tokens])
         part._.abbreviations = []  # scispaCy's default list is shared between Docs
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W036\]")  # its empty global matcher
