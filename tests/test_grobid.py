@@ -59,7 +59,7 @@ def test_pdfs_through_grobid_with_failures(stub, model_dir, tmp_path):
     assert found["ok"]["datasets"] == found["paper.tei"]["datasets"]
     assert found["error"]["error"]["code"] == "E009" and "HTTP 500" in found["error"]["error"]["message"]
     assert found["hang"]["error"]["code"] == "E009" and "timeout of 2 s" in found["hang"]["error"]["message"]
-    assert "unusable TEI" in found["broken"]["error"]["message"]
+    assert found["broken"]["error"]["code"] == "E013"
     assert stub.requests["example.xml", "busy2"] == 3  # two 503s, then the answer
     # the options our reader needs were sent; consolidation is off by default
     assert stub.last_form.get("includeRawCitations") == "1"

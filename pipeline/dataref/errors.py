@@ -29,6 +29,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E011 = ("Cannot load the pipeline '{name}': {detail}. Install the shipped model "
             "with `pip install packages/en_dataref_sm-*.whl` or pass --model PATH.")
     E012 = "{path}: the XML nests deeper than {limit} levels."
+    E013 = ("{path}: GROBID returned TEI that cannot be read ({detail}); it was not cached, "
+            "so a rerun asks GROBID again.")
 
 
 class DatarefError(ValueError):

@@ -108,7 +108,7 @@ def read_docs(reader: Callable, paths: list[Path], grobid: Optional[Grobid],
             yield reader(tei), pdf
         except DatarefError as err:
             tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
-            on_error(pdf, DatarefError(f"{pdf}: GROBID returned unusable TEI: {err}", str(pdf)))
+            on_error(pdf, DatarefError(Errors.E013.format(path=pdf, detail=err), str(pdf)))
 
 
 def readable(record: dict) -> str:

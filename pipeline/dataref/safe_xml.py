@@ -93,8 +93,14 @@ def first(el: Optional[etree._Element], *path: str) -> Optional[etree._Element]:
     return el
 
 
+# TEI's camel-cased names; HTML-serialised TEI has them lower-cased.
+_CAMEL = {"listbibl": "listBibl", "biblstruct": "biblStruct", "teiheader": "teiHeader"}
+
+
 def descendants(el: etree._Element, name: str) -> Iterator[etree._Element]:
-    return (d for d in el.iter() if tag(d) == name)
+    """Elements below `el` (itself included) with this local name, in any namespace."""
+    names = {f"{{*}}{name}", f"{{*}}{_CAMEL.get(name, name)}"}
+    return el.iter(*names)
 
 
 def text_of(el: Optional[etree._Element]) -> str:
