@@ -1,0 +1,46 @@
+import json
+import warnings
+
+import pytest
+import spacy
+
+from dataref import NIL, TEIReader
+from dataref.results import doc_to_json
+
+from .conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    try:
+        return spacy.load("en_dataref_sm")
+    except OSError:
+        pytest.fail("en_dataref_sm is not installed: run the README's install command")
+
+
+def test_shipped_pipeline_on_the_example(shipped):
+    doc = shipped(TEIReader(shipped)(EXAMPLE))
+    found = {d["name"]: [r["id"] for r in d["references"]] for d in doc._.datasets}
+    assert found.get("ImageNet") == ["b0"]
+    assert found.get("CIFAR-10") == ["b1"]
+    assert "b7" not in found.get("ImageNet", [])  # ResNet's marker is not ImageNet's citation
+
+
+def test_every_link_is_in_the_papers_own_bibliography(shipped, corpora):
+    reader = TEIReader(shipped)
+    files = sorted((corpora / "grobid-tei").glob("*.xml")) + sorted((corpora / "tei-samples").glob("*.xml"))[:12]
+    linked = 0
+    for path in files:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            doc = shipped(reader(path))
+        bibliography = doc._.bibliography
+        for ent in doc.ents:
+            assert ent.kb_id_ == NIL or ent.kb_id_ in bibliography, (path.name, ent.text, ent.kb_id_)
+        record = json.loads(json.dumps(doc_to_json(doc)))
+        for dataset in record["datasets"]:
+            for ref in dataset["references"]:
+                assert ref["id"] in bibliography, (path.name, dataset["name"], ref["id"])
+                assert ref["citation"] == bibliography[ref["id"]]["citation"]
+                linked += 1
+    assert linked > 0
