@@ -20,9 +20,12 @@ def _group() -> None:
 
 @app.command()
 def convert(
-    corpora: Path = typer.Argument(Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")),
-                                   help="Folder holding scier/, dataset-sentences/, gsap-ner/"),
     output: Path = typer.Argument(Path("corpus"), help="Where the .spacy files go"),
+    corpora: Path = typer.Option(Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")), "--corpora",
+                                 help="Folder holding scier/, dataset-sentences/, gsap-ner/, grobid-tei-bulk/ "
+                                      "(env DATAREF_CORPORA)"),
+    held_out: Path = typer.Option(Path("corpus/gold/links.jsonl"), "--held-out",
+                                  help="Gold-set papers kept out of the silver negatives"),
 ) -> None:
     """Convert the annotated corpora into spaCy DocBin files with label DATASET."""
     import spacy
@@ -49,9 +52,8 @@ def convert(
                 gsap / "gsap_ner_documents.jsonl", p, nlp, st)))
     bulk = corpora / "grobid-tei-bulk"
     if bulk.exists():
-        gold = Path(__file__).resolve().parents[2] / "corpus" / "gold" / "links.jsonl"
-        held_out = {Path(json.loads(l)["file"]).name for l in gold.read_text().splitlines()} if gold.exists() else set()
-        files = [p for p in sorted(bulk.glob("*.xml")) if p.name not in held_out]
+        gold = {Path(json.loads(l)["file"]).name for l in held_out.read_text().splitlines()} if held_out.exists() else set()
+        files = [p for p in sorted(bulk.glob("*.xml")) if p.name not in gold]
         senter = spacy.blank("en")
         senter.add_pipe("sentencizer", config={"overwrite": False})
         jobs.append(("train/bio-negatives.spacy", lambda st: conv.silver_negative_docs(files, senter, st)))
