@@ -64,12 +64,13 @@ class TextBuilder:
         return self.length
 
     def close_block(self) -> None:
+        """Drop a trailing space: separators stay outside every span."""
         if self.last == " ":
             self.parts[-1] = self.parts[-1][:-1]
             self.length -= 1
-            self.last = self.parts[-1][-1] if self.parts[-1] else "\n"
             if not self.parts[-1]:
                 self.parts.pop()
+            self.last = self.parts[-1][-1] if self.parts else "\n"
 
     @property
     def text(self) -> str:
