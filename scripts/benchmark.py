@@ -89,6 +89,7 @@ def main(model: str = "en_dataref_sm", papers: int = 400, output: Optional[Path]
         "ratio_whole_vs_ner_only": round(stages["ner"] / whole[1], 3),
         "ratio_n_process_2_vs_1": round(whole[1] / whole[2], 3),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_memory_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
     print(json.dumps(results, indent=2))
     write_json(results, output)
