@@ -47,6 +47,20 @@ def listener():
     server.close()
 
 
+def as_file(tmp_path, data: bytes, name: str = "attack.tei.xml"):
+    """Attacks arrive as files: the refusal must name the file."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def refused(reader, path) -> DatarefError:
+    with pytest.raises(DatarefError) as info:
+        reader(path)
+    assert str(path) in str(info.value)
+    return info.value
+
+
 def tei_with_doctype(doctype: str, body: str) -> bytes:
     return make_tei(f"<p>{body}</p>").replace(b'<TEI xmlns', doctype.encode() + b'\n<TEI xmlns', 1)
 
@@ -57,38 +71,34 @@ def billion_laughs() -> bytes:
     return tei_with_doctype(f"<!DOCTYPE TEI [{''.join(entities)}]>", "&lol9;")
 
 
-def test_billion_laughs_refused_fast_and_small(reader):
+def test_billion_laughs_refused_fast_and_small(reader, tmp_path):
+    path = as_file(tmp_path, billion_laughs())
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    with pytest.raises(DatarefError) as info:
-        reader(billion_laughs())
-    assert info.value.code == "E005"
+    assert refused(reader, path).code == "E005"
     assert time.perf_counter() - start < 1.0
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
 
 
-def test_external_entity_cannot_read_local_file(reader, secret_file):
+def test_external_entity_cannot_read_local_file(reader, secret_file, tmp_path):
     data = tei_with_doctype(f'<!DOCTYPE TEI [<!ENTITY xxe SYSTEM "file://{secret_file}">]>', "&xxe;")
-    with pytest.raises(DatarefError) as info:
-        reader(data)
-    assert info.value.code == "E005" and SECRET not in str(info.value)
+    err = refused(reader, as_file(tmp_path, data))
+    assert err.code == "E005" and SECRET not in str(err)
 
 
-def test_parameter_entity_refused(reader, listener):
+def test_parameter_entity_refused(reader, listener, tmp_path):
     port, hits = listener
     data = tei_with_doctype(f'<!DOCTYPE TEI [<!ENTITY % ext SYSTEM "http://127.0.0.1:{port}/x.dtd"> %ext;]>', "x")
-    with pytest.raises(DatarefError):
-        reader(data)
+    assert refused(reader, as_file(tmp_path, data)).code == "E005"
+    time.sleep(0.3)
     assert hits == []
 
 
-def test_external_dtd_is_never_fetched(reader, listener):
+def test_external_dtd_is_never_fetched(reader, listener, tmp_path):
     port, hits = listener
     data = tei_with_doctype(f'<!DOCTYPE TEI SYSTEM "http://127.0.0.1:{port}/tei.dtd">', "We use ImageNet.")
-    with pytest.raises(DatarefError) as info:
-        reader(data)
+    assert refused(reader, as_file(tmp_path, data)).code == "E005"
     time.sleep(0.3)
-    assert info.value.code == "E005"
     assert hits == []
 
 
@@ -107,13 +117,11 @@ def test_size_limit(reader, monkeypatch, tmp_path):
     assert info.value.code == "E004" and "big.tei.xml" in str(info.value) and "DATAREF_MAX_BYTES" in str(info.value)
 
 
-def test_deep_nesting_refused_quickly(reader):
+def test_deep_nesting_refused_quickly(reader, tmp_path):
     depth = 100_000
-    data = make_tei("<p>" + "<hi>" * depth + "deep" + "</hi>" * depth + "</p>")
+    path = as_file(tmp_path, make_tei("<p>" + "<hi>" * depth + "deep" + "</hi>" * depth + "</p>"))
     start = time.perf_counter()
-    with pytest.raises(DatarefError) as info:
-        reader(data)
-    assert info.value.code in ("E012", "E002")
+    assert refused(reader, path).code in ("E012", "E002")
     assert time.perf_counter() - start < 2.0
 
 
@@ -128,10 +136,8 @@ def test_deep_nesting_refused_quickly(reader):
     (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><div><p>We use ImageNet', "E002"),
     (b'<article><body><p>JATS, not TEI</p></body></article>', "E003"),
 ])
-def test_broken_input_coded_errors(reader, data, code):
-    with pytest.raises(DatarefError) as info:
-        reader(data)
-    assert info.value.code == code
+def test_broken_input_coded_errors(reader, data, code, tmp_path):
+    assert refused(reader, as_file(tmp_path, data)).code == code
 
 
 def test_wrong_encoding_declaration_is_partial_not_crash(reader):
