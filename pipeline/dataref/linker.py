@@ -94,12 +94,11 @@ class CitationLinker:
         pairs = self._abbreviation_pairs(doc, ents)
         if not ents:
             return {}, pairs
-        markers = resolve_markers(doc)
-        direct = self._marker_links(doc, ents, markers)
+        bibliography = doc._.bibliography or {}
+        direct = self._marker_links(doc, ents, resolve_markers(doc))
         links = propagate(ents, direct, NameGroups.of_doc(ents, pairs))
         if self.cfg["use_titles"]:
-            add_title_matches(ents, links, doc._.bibliography or {})
-        bibliography = doc._.bibliography or {}
+            add_title_matches(ents, links, bibliography)
         # The one guarantee: never a link to an entry this paper does not have.
         return {key: [l for l in found if l["id"] in bibliography]
                 for key, found in links.items()}, pairs
