@@ -52,3 +52,8 @@ def test_n_process_2_and_docbin(reader):
     docbin = DocBin(docs=list(nlp.pipe(texts[:1])))
     restored = list(docbin.get_docs(nlp.vocab))[0]
     assert [e.text for e in restored.ents] == ["SQuAD", "WikiQA-2", "SQuAD"]
+
+
+def test_determiners_and_letterless_mentions(reader):
+    doc = run(reader, "<p>We use the CHEMDNER data and ages 12–64 only.</p>", ["the CHEMDNER", "12–64"])
+    assert [e.text for e in doc.ents] == ["CHEMDNER"]

@@ -106,19 +106,25 @@ def _blocked_tokens(doc: Doc) -> set[int]:
     return blocked
 
 
+_DETERMINERS = {"the", "a", "an"}
+
+
 def trim_entities(doc: Doc, label: str, blocked: set[int]) -> list[Span]:
-    """Cut a mention at the first citation marker or paragraph break it runs into."""
+    """Cut a mention at the first citation marker or paragraph break it runs into, drop a leading
+    determiner and edge punctuation, and drop mentions with no letter in them ("12–64")."""
     kept = []
     for ent in doc.ents:
-        if ent.label_ != label or not blocked.intersection(range(ent.start, ent.end)):
+        if ent.label_ != label:
             kept.append(ent)
             continue
-        end = next(i for i in range(ent.start, ent.end) if i in blocked)
+        end = next((i for i in range(ent.start, ent.end) if i in blocked), ent.end)
         while end > ent.start and (doc[end - 1].is_punct or doc[end - 1].is_space):
             end -= 1
         start = ent.start
-        while start < end and (doc[start].is_punct and doc[start].text not in "'\"" or doc[start].is_space):
+        while start < end and (doc[start].is_punct and doc[start].text not in "'\"" or doc[start].is_space
+                               or doc[start].lower_ in _DETERMINERS):
             start += 1
-        if start < end:
-            kept.append(Span(doc, start, end, label=ent.label_, kb_id=ent.kb_id_))
+        span = Span(doc, start, end, label=ent.label_, kb_id=ent.kb_id_) if start < end else None
+        if span is not None and any(c.isalpha() for c in span.text):
+            kept.append(span if (start, end) != (ent.start, ent.end) else ent)
     return kept
