@@ -131,11 +131,20 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
                 n_process: int = 1, readable_text: bool = False,
                 grobid_options: Optional[GrobidOptions] = None,
                 tei_cache: Optional[Path] = None) -> Summary:
+    # Unresolvable markers and duplicate ids are the TEI's business, not a reason to flood stderr;
+    # the filter lasts for this run only, not for the caller's process.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
+        return _run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
+                            readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache)
+
+
+def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
+                 n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
+                 tei_cache: Optional[Path]) -> Summary:
     from .results import doc_to_json
     from .tei import TEIReader
 
-    # Unresolvable markers and duplicate ids are the TEI's business, not a reason to flood stderr.
-    warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
     summary = Summary()
     paths = collect_inputs(inputs)
     if resume and output is not None:

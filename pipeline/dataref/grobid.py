@@ -58,9 +58,13 @@ class Grobid:
         self.options = options
         self.cache_dir = cache_dir
         self._client = None
+        self._hashes: dict[Path, str] = {}
 
     def cached(self, pdf: Path) -> Path:
-        return self.cache_dir / f"{content_hash(pdf)}.tei.xml"
+        """Where the PDF's TEI is cached; each PDF is hashed once per run, not at the check and again at sending."""
+        if pdf not in self._hashes:
+            self._hashes[pdf] = content_hash(pdf)
+        return self.cache_dir / f"{self._hashes[pdf]}.tei.xml"
 
     def check(self) -> None:
         """Fail before any work when no server answers."""
