@@ -1,12 +1,16 @@
 """End-to-end evaluation on the dataset→citation gold set (corpus/gold/links.jsonl).
 
-Runs the full pipeline on each gold paper (TEI from DATAREF_CORPORA) and reports, per
-paper and in total: dataset P/R/F (distinct datasets, names normalised), link P/R/F
-over (dataset, bibliography id) pairs, the wrong-link rate, abstention accuracy on
-datasets without a citation, and a breakdown by linker rule — for dataref's linker
-and for a baseline (nearest marker in the sentence) run on the same entities.
+Runs the full pipeline on each gold paper (TEI from DATAREF_CORPORA) and reports, for the dev and
+the test part apart (the split is fixed in links.jsonl) and by field (ml, bio, other): dataset P/R/F
+(distinct datasets per paper, names normalised), link P/R/F over (dataset, bibliography id) pairs,
+the wrong-link rate, abstention accuracy on datasets without a citation, links given to the
+paper's own datasets, and a breakdown by linker rule — for dataref's linker and for a baseline
+(nearest marker in the sentence) run on the same entities. Gold links that GROBID's TEI makes
+unreachable (a marker without or with a wrong target, a citation left as plain text, a missing or
+split entry: the gold record's "grobid" field) are counted apart: `links_grobid` gives link recall
+on the links GROBID left intact.
 
-    python scripts/evaluate.py [--model en_dataref_sm] [--output metrics/evaluate.json]
+    python scripts/evaluate.py [--model en_dataref_sm] [--split dev|test|all] [--output metrics/evaluate.json]
 """
 import json
 import os
@@ -82,6 +86,12 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter) -> Count
         if isinstance(pair[0], int):  # the linker judged on datasets that are really there
             for rule in used:
                 rules[rule, pair in gold_pairs] += 1
+    grobid_pairs = {(j, r) for j, g in enumerate(gold) if g.get("grobid") for r in g["refs"]}
+    counts["link_fn_grobid"] = len(grobid_pairs - set(predicted_pairs))
+    counts["link_gold_grobid"] = len(grobid_pairs)
+    counts["own_datasets"] = sum(1 for g in gold if g.get("own"))
+    counts["own_linked_wrongly"] = sum(1 for (j, r) in predicted_pairs
+                                       if isinstance(j, int) and gold[j].get("own") and (j, r) not in gold_pairs)
     counts["link_tp"] = sum(1 for p in predicted_pairs if p in gold_pairs)
     counts["link_fp"] = len(predicted_pairs) - counts["link_tp"]
     counts["link_fn"] = len(gold_pairs) - counts["link_tp"]
@@ -99,6 +109,7 @@ def summarize(counts: Counter, rules: Counter) -> dict:
     return {
         "datasets": prf(counts["ds_tp"], counts["ds_fp"], counts["ds_fn"], 3),
         "links": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"], 3),
+        "links_grobid": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"] - counts["link_fn_grobid"], 3),
         "wrong_link_rate": round(counts["wrong_links"] / counts["links_on_gold_datasets"], 3)
         if counts["links_on_gold_datasets"] else 0.0,
         "abstention_accuracy": round(counts["abstain_ok"] / counts["abstain_total"], 3)
@@ -109,45 +120,91 @@ def summarize(counts: Counter, rules: Counter) -> dict:
     }
 
 
-def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[Path] = None) -> None:
-    if not CORPORA.exists():
-        raise SystemExit(f"No corpora at {CORPORA}: set DATAREF_CORPORA.")
-    nlp = spacy.load(model)
+def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
+    """Run the pipeline over the gold papers; per-paper rows, counts and rule tallies per system."""
     reader = TEIReader(nlp)
     linker = nlp.get_pipe("dataref_citation_linker")
     totals = {"dataref": Counter(), "baseline": Counter()}
     rules = {"dataref": Counter(), "baseline": Counter()}
     papers = []
-    start = time.perf_counter()
-    for record in map(json.loads, gold_path.read_text(encoding="utf8").splitlines()):
+    for record in records:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             doc = nlp(reader(CORPORA / record["file"]))
-        row = {"file": record["file"], "gold": len(record["datasets"])}
+        row = {"file": record["file"], "split": record["split"], "field": record["field"],
+               "gold": len(record["datasets"]), "predicted": [d["name"] for d in doc._.datasets]}
         for system in ("dataref", "baseline"):
             if system == "baseline":
                 doc._.citation_links = baseline_links(doc)
-            counts = score_paper(doc._.datasets, record["datasets"], rules[system])
+            used: Counter = Counter()
+            counts = score_paper(doc._.datasets, record["datasets"], used)
             totals[system].update(counts)
-            row[system] = {k: counts[k] for k in ("ds_tp", "ds_fp", "ds_fn", "link_tp", "link_fp", "link_fn")}
+            rules[system].update(used)
+            row[system] = dict(counts)
+            row[f"{system}_rules"] = {f"{rule}|{int(ok)}": n for (rule, ok), n in used.items()}
         linker(doc)  # restore dataref's links on the Doc
         papers.append(row)
+    return papers, totals, rules
+
+
+def report(name: str, papers: list[dict]) -> dict:
+    """Summaries of one part of the gold set, overall and by field, printed and returned."""
+    out = {}
+    for system in ("dataref", "baseline"):
+        total = sum((Counter(p[system]) for p in papers), Counter())
+        rules: Counter = Counter()
+        for p in papers:
+            for key, n in p[f"{system}_rules"].items():
+                rule, ok = key.split("|")
+                rules[rule, ok == "1"] += n
+        out[system] = summarize(total, rules)
+        out[system]["by_field"] = {}
+        for field in sorted({p["field"] for p in papers}):
+            part = sum((Counter(p[system]) for p in papers if p["field"] == field), Counter())
+            out[system]["by_field"][field] = {"papers": sum(1 for p in papers if p["field"] == field),
+                                              "datasets": prf(part["ds_tp"], part["ds_fp"], part["ds_fn"], 3),
+                                              "links": prf(part["link_tp"], part["link_fp"], part["link_fn"], 3)}
+        s, c = out[system], out[system]["counts"]
+        print(f"\n[{name}] {system} ({len(papers)} papers): datasets P {s['datasets']['p']} R {s['datasets']['r']} "
+              f"F {s['datasets']['f']} | links P {s['links']['p']} R {s['links']['r']} F {s['links']['f']} "
+              f"(R without GROBID-caused misses {s['links_grobid']['r']}; {c.get('link_fn_grobid', 0)} of "
+              f"{c.get('link_gold_grobid', 0)} GROBID-affected gold links missed) | wrong-link rate "
+              f"{s['wrong_link_rate']} | abstention accuracy {s['abstention_accuracy']} | own datasets linked "
+              f"to another entry: {c.get('own_linked_wrongly', 0)} of {c.get('own_datasets', 0)}")
+        for field, f in s["by_field"].items():
+            print(f"    {field:6} {f['papers']:3} papers: datasets P {f['datasets']['p']} R {f['datasets']['r']} | "
+                  f"links P {f['links']['p']} R {f['links']['r']}")
+        if system == "dataref":
+            print(f"    rules on gold datasets (links on false datasets: {c.get('links_on_false_datasets', 0)}):")
+            for rule, n in s["rules"].items():
+                print(f"    {rule:16} correct {n['correct']:3}  wrong {n['wrong']:3}")
+    return out
+
+
+def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[Path] = None,
+         split: str = typer.Option("all", help="dev, test or all (each part reported apart)"),
+         verbose: bool = typer.Option(False, "--verbose", help="Per-paper rows with the predicted names")) -> None:
+    if not CORPORA.exists():
+        raise SystemExit(f"No corpora at {CORPORA}: set DATAREF_CORPORA.")
+    records = [json.loads(line) for line in gold_path.read_text(encoding="utf8").splitlines()]
+    records = [r for r in records if split == "all" or r["split"] == split]
+    nlp = spacy.load(model)
+    start = time.perf_counter()
+    papers, _, _ = evaluate(nlp, records)
     results = {"date": time.strftime("%Y-%m-%d"), "model": model, "papers": papers,
-               "seconds": round(time.perf_counter() - start, 1),
-               **{system: summarize(totals[system], rules[system]) for system in totals}}
-    print(f"{'paper':58} {'datasets tp/fp/fn':>18} {'links tp/fp/fn':>15} {'baseline links':>15}")
+               "seconds": round(time.perf_counter() - start, 1)}
+    print(f"{'paper':52} {'split':5} {'datasets tp/fp/fn':>18} {'links tp/fp/fn':>15} {'baseline links':>15}")
     for row in papers:
         d, b = row["dataref"], row["baseline"]
-        print(f"{row['file'][:58]:58} {d['ds_tp']:>6}/{d['ds_fp']}/{d['ds_fn']:<8} "
-              f"{d['link_tp']:>6}/{d['link_fp']}/{d['link_fn']:<6} {b['link_tp']:>6}/{b['link_fp']}/{b['link_fn']}")
-    for system in totals:
-        s = results[system]
-        print(f"\n{system}: datasets P {s['datasets']['p']} R {s['datasets']['r']} F {s['datasets']['f']} | "
-              f"links P {s['links']['p']} R {s['links']['r']} F {s['links']['f']} | "
-              f"wrong-link rate {s['wrong_link_rate']} | abstention accuracy {s['abstention_accuracy']}")
-        print(f"    rules on gold datasets (links on false datasets: {s['counts'].get('links_on_false_datasets', 0)}):")
-        for rule, c in s["rules"].items():
-            print(f"    {rule:16} correct {c['correct']:3}  wrong {c['wrong']:3}")
+        print(f"{row['file'][:52]:52} {row['split']:5} {d.get('ds_tp', 0):>6}/{d.get('ds_fp', 0)}/{d.get('ds_fn', 0):<8} "
+              f"{d.get('link_tp', 0):>6}/{d.get('link_fp', 0)}/{d.get('link_fn', 0):<6} "
+              f"{b.get('link_tp', 0):>6}/{b.get('link_fp', 0)}/{b.get('link_fn', 0)}")
+        if verbose:
+            print("        predicted:", "; ".join(row["predicted"]))
+    for part in ("dev", "test"):
+        chosen = [p for p in papers if p["split"] == part]
+        if chosen:
+            results[part] = report(part, chosen)
     write_json(results, output)
 
 

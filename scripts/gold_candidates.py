@@ -1,7 +1,9 @@
-"""Print the sentences of a TEI paper an annotator must read for the links gold set:
-those with dataset cue words or accession numbers, with each marker's bibliography entry.
+"""Print what an annotator must read for the links gold set: by default the sentences with dataset cue
+words or accession numbers, with each marker's bibliography entry; `--all` prints every sentence
+under its section heading, each marker tagged with its bibliography id(s), then the whole bibliography.
 
     python scripts/gold_candidates.py ../shared/corpora/grobid-tei/s2orc-N18-3011.tei.xml
+    python scripts/gold_candidates.py --all ../shared/corpora/ml-tei/1406.4729v4.tei.xml
 """
 import re
 import warnings
@@ -17,7 +19,19 @@ CUES = re.compile(r"data ?sets?|corpus|corpora|database|benchmark|repositor|acce
                   r"data (?:are|is|were|was) (?:available|deposited|obtained|downloaded)|downloaded", re.I)
 
 
-def main(paths: list[Path], width: int = 160) -> None:
+def _tagged(sent, markers) -> str:
+    """The sentence with each marker followed by {ids} (or {?} when GROBID gave it no known target)."""
+    text, pos, out = sent.text, sent.start_char, []
+    for m in markers:
+        if sent.start <= m.start < sent.end:
+            out.append(text[pos - sent.start_char:m.end_char - sent.start_char])
+            out.append("{" + (",".join(m._.targets) or "?") + "}")
+            pos = m.end_char
+    out.append(text[pos - sent.start_char:])
+    return re.sub(r"\s+", " ", "".join(out))
+
+
+def main(paths: list[Path], width: int = 160, all: bool = typer.Option(False, "--all")) -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer", config={"overwrite": False})
     reader = TEIReader(nlp)
@@ -28,6 +42,18 @@ def main(paths: list[Path], width: int = 160) -> None:
         bib = doc._.bibliography
         print(f"=== {path.name}: {doc._.paper.get('title', '')[:100]} ({len(bib)} entries)")
         markers = list(doc.spans["citations"])
+        if all:
+            heading = None
+            for sent in doc.sents:
+                section = next((s.label_ for s in doc.spans["sections"] if s.start <= sent.start < s.end), "")
+                if section != heading:
+                    print(f"\n## {section}")
+                    heading = section
+                print("  ", _tagged(sent, markers))
+            print("\n## BIBLIOGRAPHY")
+            for key, entry in bib.items():
+                print(f"  {key}: {entry['citation'][:width * 2]}")
+            continue
         for sent in doc.sents:
             if not CUES.search(sent.text):
                 continue

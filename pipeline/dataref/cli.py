@@ -22,7 +22,8 @@ def _group() -> None:
 def convert(
     output: Path = typer.Argument(Path("corpus"), help="Where the .spacy files go"),
     corpora: Path = typer.Option(Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")), "--corpora",
-                                 help="Folder holding scier/, dataset-sentences/, gsap-ner/, grobid-tei-bulk/ "
+                                 help="Folder holding scier/, dataset-sentences/, gsap-ner/, scirex/, scinlp/, tdmsci/, "
+                                      "somesci/, grobid-tei-bulk/, ml-tei/, pwc-datasets/ "
                                       "(env DATAREF_CORPORA)"),
     held_out: Path = typer.Option(Path("corpus/gold/links.jsonl"), "--held-out",
                                   help="Gold-set papers kept out of the silver negatives"),
@@ -50,13 +51,34 @@ def convert(
             papers = conv.gsap_split(gsap / "10-fold-publication-filenames.json", split)
             jobs.append((f"{split}/gsap.spacy", lambda st, p=papers: conv.gsap_docs(
                 gsap / "gsap_ner_documents.jsonl", p, nlp, st)))
+    pwc = corpora / "pwc-datasets" / "pwc_datasets.json"
+    known = conv.known_dataset_names(pwc) if pwc.exists() else set()
+    scirex = corpora / "scirex" / "train.jsonl"
+    if scirex.exists():
+        for split in ("train", "dev"):
+            jobs.append((f"{split}/scirex.spacy", lambda st, s=split: conv.scirex_docs(scirex, nlp, st, known, s)))
+    scinlp = corpora / "scinlp" / "train.json"
+    if scinlp.exists():
+        for split in ("train", "dev"):
+            jobs.append((f"{split}/scinlp.spacy", lambda st, s=split: conv.scinlp_docs(scinlp, nlp, st, s)))
+    tdmsci = corpora / "tdmsci" / "train_1500_v2.conll"
+    if tdmsci.exists():
+        for split in ("train", "dev"):
+            jobs.append((f"{split}/tdmsci.spacy", lambda st, s=split: conv.tdmsci_docs(tdmsci, nlp, st, s)))
+    senter = spacy.blank("en")
+    senter.add_pipe("sentencizer", config={"overwrite": False})
+    if (corpora / "somesci").exists():
+        jobs.append(("train/somesci-negatives.spacy", lambda st: conv.somesci_docs(corpora / "somesci", senter, st)))
+    gold = {Path(json.loads(l)["file"]).name for l in held_out.read_text().splitlines()} if held_out.exists() else set()
     bulk = corpora / "grobid-tei-bulk"
     if bulk.exists():
-        gold = {Path(json.loads(l)["file"]).name for l in held_out.read_text().splitlines()} if held_out.exists() else set()
         files = [p for p in sorted(bulk.glob("*.xml")) if p.name not in gold]
-        senter = spacy.blank("en")
-        senter.add_pipe("sentencizer", config={"overwrite": False})
         jobs.append(("train/bio-negatives.spacy", lambda st: conv.silver_negative_docs(files, senter, st)))
+    ml = corpora / "ml-tei"
+    if ml.exists():
+        ml_files = [p for p in sorted(ml.glob("*.xml")) if p.name not in gold][::2]
+        jobs.append(("train/ml-negatives.spacy", lambda st: conv.silver_negative_docs(
+            ml_files, senter, st, per_paper=4, known=known, headings=True)))
     if not jobs:
         typer.echo(f"No corpus found under {corpora}; set DATAREF_CORPORA.", err=True)
         raise typer.Exit(1)

@@ -4,6 +4,7 @@ from spacy.tokens import Doc, Span
 NIL = "NIL"
 CITATIONS = "citations"
 SECTIONS = "sections"
+HEADINGS = "headings"  # <head> blocks: section titles and figure/table labels, not running text
 
 
 def _span_targets(span: Span) -> list[str]:

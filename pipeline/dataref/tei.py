@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from .bibliography import BibEntry, parse_bibl_struct
 from .errors import DatarefError, Errors, Warnings
-from .extensions import CITATIONS, SECTIONS, install_extensions
+from .extensions import CITATIONS, HEADINGS, SECTIONS, install_extensions
 from .safe_xml import descendants, first, parse_xml, read_bytes, tag, text_of
 
 Source = Union[str, Path, bytes]
@@ -39,6 +39,7 @@ class TextBuilder:
     sent_starts: set[int] = field(default_factory=set)
     block_starts: set[int] = field(default_factory=set)
     sections: list[tuple[int, int, str]] = field(default_factory=list)
+    headings: list[tuple[int, int]] = field(default_factory=list)
 
     def add(self, text: str) -> None:
         text = _SPACE.sub(" ", text)
@@ -100,6 +101,8 @@ class TEIReader:
         doc._.paper = read_paper(root, name if not isinstance(source, bytes) else "")
         add_citations(doc, builder.markers, doc._.bibliography)
         add_sections(doc, builder.sections)
+        doc.spans[HEADINGS] = [span for start, end in builder.headings
+                               if (span := doc.char_span(start, end, alignment_mode="strict")) is not None]
         return doc
 
     def pipe(self, sources: Iterable[Source]) -> Iterator[Doc]:
@@ -260,6 +263,8 @@ def _section(builder: TextBuilder, label: str, blocks: list[etree._Element]) -> 
         if builder.length == begin:  # empty block: take back the separator
             _drop_empty_block(builder, begin)
             continue
+        if tag(block) == "head":
+            builder.headings.append((begin, builder.length))
         start = begin if start is None else start
     if start is not None:
         builder.sections.append((start, builder.length, label))

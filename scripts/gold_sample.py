@@ -1,0 +1,37 @@
+"""Draw the papers added to the gold set (seeded, reproducible) and assign every gold paper to dev or test.
+
+    python scripts/gold_sample.py            # prints the new papers, one corpus-relative path a line
+
+Split: the 20 papers of the first gold set were looked at while building, so they are all dev; each
+added paper goes to test when crc32(file name) is odd, else dev. The split is written once into
+links.jsonl ("split") and never recomputed.
+"""
+import json
+import os
+import random
+import zlib
+from pathlib import Path
+
+CORPORA = Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora"))
+GOLD = Path(__file__).resolve().parents[1] / "corpus" / "gold" / "links.jsonl"
+SEED = 2026
+
+
+def split_of(name: str) -> str:
+    return "test" if zlib.crc32(Path(name).name.encode()) % 2 else "dev"
+
+
+def sample() -> list[str]:
+    taken = {json.loads(line)["file"] for line in GOLD.read_text().splitlines()}
+    rng = random.Random(SEED)
+    ml = sorted(p for p in (CORPORA / "ml-tei").glob("*.tei.xml") if 30_000 < p.stat().st_size < 200_000)
+    cs = sorted(p for p in (CORPORA / "tei-samples").glob("*.tei.xml")
+                if "paragraphs" not in p.name and p.stat().st_size < 400_000)
+    bio = sorted(p for p in (CORPORA / "grobid-tei-bulk").glob("*.tei.xml") if 30_000 < p.stat().st_size < 200_000)
+    picked = rng.sample(ml, 32) + rng.sample(cs, 6) + rng.sample(bio, 6)
+    return [str(p.relative_to(CORPORA)) for p in picked if str(p.relative_to(CORPORA)) not in taken]
+
+
+if __name__ == "__main__":
+    for name in sample():
+        print(name, split_of(name))
