@@ -50,6 +50,7 @@ def set_datasets(doc: Doc, names: list[str], must_align: bool = True) -> Doc:
 def nlp():
     pipeline = spacy.blank("en")
     pipeline.add_pipe("sentencizer", config={"overwrite": False})
+    pipeline.add_pipe("dataref_abbreviations")
     pipeline.add_pipe("dataref_citation_linker")
     return pipeline
 

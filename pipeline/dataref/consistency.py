@@ -1,24 +1,17 @@
-"""dataref_dataset_consistency: a name tagged once as DATASET is a dataset everywhere in the paper."""
+"""dataref_dataset_consistency: clean the recognizer's DATASET mentions and make them consistent within the paper."""
 import re
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import numpy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .extensions import CITATIONS, SECTIONS
-from .names import is_name_like
-
-CUE_WORDS = ["dataset", "datasets", "corpus", "corpora", "benchmark", "treebank", "database"]
-# Identifiers of deposited data in the public archives (GEO, SRA/ENA/DDBJ, BioProject,
-# ArrayExpress, dbGaP, EGA): each is a dataset whatever the text around it says.
-ACCESSIONS = [r"GSE\d{3,}", r"PRJ[NED][A-Z]?\d{3,}", r"[SED]R[PAX]\d{5,}", r"E-[A-Z]{4}-\d+",
-              r"phs\d{6}(?:\.v\d+)?", r"EGA[SD]\d{8,}"]
-# Sections that name funders, grants and contributors, never the data used.
-EXCLUDED_SECTIONS = (r"(?i)acknowledg|funding|author(?:s'|'s)? contribution|competing interest"
-                     r"|conflicts? of interest|financial disclosure")
+from .extensions import CITATIONS, HEADINGS, SECTIONS
+from .lexicon import ACCESSIONS, CUE_WORDS, EXCLUDED_SECTIONS
+from .names import VERSION, clean_mention, is_name_like, normalize
 
 
 @Language.factory(
@@ -26,27 +19,30 @@ EXCLUDED_SECTIONS = (r"(?i)acknowledg|funding|author(?:s'|'s)? contribution|comp
     requires=["doc.ents"],
     assigns=["doc.ents"],
     default_config={"label": "DATASET", "propagate": True, "cue_words": CUE_WORDS,
-                    "accession_patterns": ACCESSIONS, "excluded_sections": EXCLUDED_SECTIONS},
+                    "accession_patterns": ACCESSIONS, "excluded_sections": EXCLUDED_SECTIONS,
+                    "headings_need_prose": True},
 )
 def make_dataset_consistency(nlp: Language, name: str, label: str, propagate: bool,
                              cue_words: list[str], accession_patterns: list[str],
-                             excluded_sections: str) -> "DatasetConsistency":
+                             excluded_sections: str, headings_need_prose: bool) -> "DatasetConsistency":
     return DatasetConsistency(nlp, name, label=label, propagate=propagate, cue_words=cue_words,
                               accession_patterns=accession_patterns,
-                              excluded_sections=excluded_sections)
+                              excluded_sections=excluded_sections, headings_need_prose=headings_need_prose)
 
 
-class DatasetConsistency:
-    """Adds the paper's other mentions of tagged names, and "the X dataset" cues."""
+class DatasetConsistency(Pipe):
+    """Cleans mentions (fragments, joined names, headings), adds the paper's other mentions of tagged
+    names, "the X dataset" cues and archive accessions."""
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_consistency", *,
                  label: str = "DATASET", propagate: bool = True,
                  cue_words: Iterable[str] = CUE_WORDS, accession_patterns: Iterable[str] = ACCESSIONS,
-                 excluded_sections: str = EXCLUDED_SECTIONS) -> None:
+                 excluded_sections: str = EXCLUDED_SECTIONS, headings_need_prose: bool = True) -> None:
         self.name = name
         self.excluded = re.compile(excluded_sections) if excluded_sections else None
         self.label = label
         self.propagate = propagate
+        self.headings_need_prose = headings_need_prose
         self.vocab = nlp.vocab
         self.cues = Matcher(nlp.vocab)
         if cue_words:
@@ -71,12 +67,11 @@ class DatasetConsistency:
         extra = [s for s in extra if not excluded.intersection(range(s.start, s.end))]
         taken = {i for e in ents for i in range(e.start, e.end)}
         new = [s for s in filter_spans(extra) if not taken.intersection(range(s.start, s.end))]
-        doc.ents = sorted(ents + new, key=lambda s: s.start)
+        ents = sorted(ents + new, key=lambda s: s.start)
+        if self.headings_need_prose:
+            ents = drop_heading_only(doc, ents, self.label)
+        doc.ents = ents
         return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
     def _excluded_tokens(self, doc: Doc) -> set[int]:
         if self.excluded is None or SECTIONS not in doc.spans:
@@ -85,7 +80,8 @@ class DatasetConsistency:
 
     def _cued(self, doc: Doc, blocked: set[int]) -> list[Span]:
         spans = (Span(doc, start + 1, end - 1, label=self.label) for _, start, end in self.cues(doc))
-        return [s for s in spans if is_name_like(s.text) and not blocked.intersection(range(s.start, s.end))]
+        return [s for s in spans if is_name_like(s.text) and clean_mention(s.text) == [(0, len(s.text))]
+                and not blocked.intersection(range(s.start, s.end))]
 
     def _occurrences(self, doc: Doc, found: list[Span]) -> list[Span]:
         """Every other occurrence of a tagged name, token for token."""
@@ -109,10 +105,18 @@ def _blocked_tokens(doc: Doc) -> set[int]:
 _DETERMINERS = {"the", "a", "an"}
 
 
+def _bracketed(doc: Doc, span: Span) -> bool:
+    """A mention that is all there is inside brackets ("[KLS06]") is a citation key, not a name."""
+    return (span.start > 0 and span.end < len(doc) and doc[span.start - 1].text == "["
+            and doc[span.end].text == "]")
+
+
 def trim_entities(doc: Doc, label: str, blocked: set[int]) -> list[Span]:
     """Cut a mention at the first citation marker or paragraph break it runs into, drop a leading
-    determiner and edge punctuation, and drop mentions with no letter in them ("12–64")."""
-    kept = []
+    determiner and edge punctuation, then keep the parts `names.clean_mention` accepts (no formula or
+    table fragments, joined names apart, no trailing function words); a lone version ("v1.1") joins
+    the name just before it; bracketed citation keys go."""
+    kept: list[Span] = []
     for ent in doc.ents:
         if ent.label_ != label:
             kept.append(ent)
@@ -124,7 +128,31 @@ def trim_entities(doc: Doc, label: str, blocked: set[int]) -> list[Span]:
         while start < end and (doc[start].is_punct and doc[start].text not in "'\"" or doc[start].is_space
                                or doc[start].lower_ in _DETERMINERS):
             start += 1
-        span = Span(doc, start, end, label=ent.label_, kb_id=ent.kb_id_) if start < end else None
-        if span is not None and any(c.isalpha() for c in span.text):
-            kept.append(span if (start, end) != (ent.start, ent.end) else ent)
+        if start >= end:
+            continue
+        cut = Span(doc, start, end)
+        if VERSION.fullmatch(cut.text):
+            previous = kept[-1] if kept and kept[-1].label_ == label else None
+            if previous is not None and previous.end == start and previous.end_char < cut.start_char:
+                kept[-1] = Span(doc, previous.start, end, label=label, kb_id=previous.kb_id_)
+            continue
+        if _bracketed(doc, cut):
+            continue
+        for a, b in clean_mention(cut.text):
+            span = doc.char_span(cut.start_char + a, cut.start_char + b, label=label, kb_id=ent.kb_id_,
+                                 alignment_mode="contract")
+            if span is not None and len(span):
+                kept.append(span)
     return kept
+
+
+def drop_heading_only(doc: Doc, ents: list[Span], label: str) -> list[Span]:
+    """A name found only in headings ("UPDATE MAGNITUDE", "FUNDING") is not kept; one the paper also
+    names in its running text ("Results on CIFAR-10") is."""
+    if HEADINGS not in doc.spans or not len(doc.spans[HEADINGS]):
+        return ents
+    in_heading = numpy.zeros(len(doc), dtype=bool)
+    for span in doc.spans[HEADINGS]:
+        in_heading[span.start:span.end] = True
+    prose = {normalize(e.text) for e in ents if e.label_ == label and not in_heading[e.start:e.end].any()}
+    return [e for e in ents if e.label_ != label or not in_heading[e.start:e.end].all() or normalize(e.text) in prose]

@@ -9,8 +9,9 @@ from typing import Iterable, Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
+from .lexicon import DATA_CUES, HEAD_SUFFIX as _HEAD
+
 LABEL = "DATASET"
-_HEAD = re.compile(r"(?:\s+(?:test\s+)?(?:data\s?sets?|corpus|corpora|collections?|databases?|benchmarks?))+$")
 _COORD = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
 
 
@@ -164,13 +165,6 @@ def write_docbin(docs: Iterable[Doc], path: Path) -> int:
         count += 1
     docbin.to_disk(path)
     return count
-
-
-# Sentences that talk about data are left out of the silver negatives: they may name a dataset.
-DATA_CUES = re.compile(
-    r"data|corpus|corpora|benchmark|repositor|accession|archive|deposit|download|cohort|registry|"
-    r"survey|atlas|omnibus|GSE\d|PRJ|SRA\b|GenBank|consortium|collection|available|study|studies|"
-    r"project|bank|records?\b|catalog", re.I)
 
 
 def names_known_in(text: str, known: set[str], max_words: int = 4) -> bool:

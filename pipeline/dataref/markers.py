@@ -86,8 +86,55 @@ def author_year(text: str, index: dict) -> list[str]:
     return ids if len(ids) == 1 else []
 
 
-def resolve_markers(doc: Doc) -> list[ResolvedMarker]:
-    """Every citation marker of the Doc with the bibliography ids it stands for."""
+# Callouts GROBID left as plain text: "(Smith et al., 2019; Lee, 2020)", "Smith et al. (2019)",
+# "Smith et al. [2019]", "[12]", "[3, 5-7]".
+_PAREN_AUTHOR_YEAR = re.compile(r"\(([^()]{2,200}?(?:1[89]|20)\d\d[a-z]?)\)")
+_NARRATIVE = re.compile(r"\b([A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?)\s*[(\[]((?:1[89]|20)\d\d[a-z]?)[)\]]")
+_BRACKET_NUMBERS = re.compile(r"\[\s*\d+(?:\s*(?:[-–—,;]|and)\s*\d+)*\s*\]")
+
+
+def plain_callouts(text: str, covered: list[tuple[int, int]], bibliography: dict,
+                   offset: Optional[int]) -> list[tuple[int, int, list[str]]]:
+    """(start, end, ids) of citation callouts in the text that no GROBID marker covers, resolved
+    against the bibliography: author–year by first author and year when exactly one entry fits,
+    bracketed numbers only when the paper's own markers show how numbers map to ids."""
+    index = author_year_index(bibliography)
+    taken = sorted(covered)
+
+    def free(start: int, end: int) -> bool:
+        from bisect import bisect_left
+        i = bisect_left(taken, (start, -1))
+        return all(not (s < end and start < e) for s, e in taken[max(0, i - 1):i + 1])
+
+    found = []
+    for match in _PAREN_AUTHOR_YEAR.finditer(text):
+        if not free(match.start(), match.end()):
+            continue
+        pos = match.start(1)
+        for part in re.split(r";", match.group(1)):
+            ids = author_year(part, index)
+            start = pos + len(part) - len(part.lstrip())
+            if ids:
+                found.append((start, start + len(part.strip()), ids))
+            pos += len(part) + 1
+    for match in _NARRATIVE.finditer(text):
+        if free(match.start(), match.end()):
+            ids = author_year(f"{match.group(1)} {match.group(2)}", index)
+            if ids:
+                found.append((match.start(), match.end(), ids))
+    if offset is not None:
+        for match in _BRACKET_NUMBERS.finditer(text):
+            if free(match.start(), match.end()):
+                ids = [f"b{n + offset}" for n in numbers(match.group())]
+                ids = [i for i in ids if i in bibliography]
+                if ids:
+                    found.append((match.start(), match.end(), ids))
+    return sorted(found)
+
+
+def resolve_markers(doc: Doc, plain_text: bool = True) -> list[ResolvedMarker]:
+    """Every citation marker of the Doc with the bibliography ids it stands for; with `plain_text`,
+    also the callouts GROBID did not mark up (resolution "plain_text")."""
     bibliography = doc._.bibliography or {}
     if CITATIONS not in doc.spans:
         return []
@@ -107,4 +154,12 @@ def resolve_markers(doc: Doc) -> list[ResolvedMarker]:
             ids, how = author_year(span.text, index), "author_year"
         resolved.append(ResolvedMarker(span.start, span.end, span.start_char, span.end_char,
                                        span.text, ids, how if ids else "none"))
+    if plain_text and bibliography:
+        covered = [(m.start_char, m.end_char) for m in resolved]
+        for start, end, ids in plain_callouts(doc.text, covered, bibliography, offset):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None:
+                resolved.append(ResolvedMarker(span.start, span.end, span.start_char, span.end_char,
+                                               span.text, ids, "plain_text"))
+        resolved.sort(key=lambda m: m.start_char)
     return resolved

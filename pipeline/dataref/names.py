@@ -1,15 +1,19 @@
-"""Dataset-name normalisation and grouping of names that denote one dataset."""
+"""Dataset-name normalisation, clean-up of recognised mentions, and grouping of names that denote one dataset."""
 import re
 from typing import Iterable
 
-_HEAD = re.compile(r"(?:\s+(?:data\s?sets?|corpus|corpora|benchmarks?|databases?|collections?))+$", re.I)
+from .lexicon import HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, TRAILING_FUNCTION_WORDS
+
 _LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+_MATH = re.compile(r"[=<>^{}|\\∑∈≤≥±×→]|--")
+VERSION = re.compile(r"v(?:er(?:sion)?)?\.?\s?\d+(?:\.\d+)*", re.I)
+_WORD = re.compile(r"\S+")
 
 
 def normalize(name: str) -> str:
     """"CIFAR10" = "CIFAR-10" = "CIFAR 10" = "the CIFAR-10 dataset" → "cifar10"."""
-    name = _HEAD.sub("", _LEAD.sub("", name.strip()))
+    name = HEAD_SUFFIX_ANY_CASE.sub("", _LEAD.sub("", name.strip()))
     key = _NON_ALNUM.sub("", name.lower())
     return key or _NON_ALNUM.sub("", name.lower())
 
@@ -17,6 +21,62 @@ def normalize(name: str) -> str:
 def is_name_like(text: str) -> bool:
     """A specific name (capital or digit), not a generic phrase like "the data"."""
     return any(c.isupper() or c.isdigit() for c in text)
+
+
+def _unbalanced_cut(text: str) -> int:
+    """Where an opening bracket that is never closed starts ("Labeled Faces in the Wild (LFW"), else len."""
+    depth_at: list[int] = []
+    for i, c in enumerate(text):
+        if c in "([":
+            depth_at.append(i)
+        elif c in ")]" and depth_at:
+            depth_at.pop()
+    return depth_at[0] if depth_at else len(text)
+
+
+def is_fragment(text: str) -> bool:
+    """Formula, table-row and label fragments that are never a dataset name: "ODS=.746", "D T", "S(x",
+    "MUTAG 188 2 125 63 PTC 344 …", "O(2N k 2 + N k"."""
+    if _MATH.search(text):
+        return True
+    words = _WORD.findall(text)
+    letters = sum(c.isalpha() for c in text)
+    if letters <= 2 and not any(c.isdigit() for c in text):
+        return True  # "D", "MS", "D T": symbols and initials, not names
+    if len(words) > 1 and all(len(w) == 1 or w.islower() and len(w) <= 2 for w in words[1:]):
+        return True  # "D n", "O k": a symbol with subscripts
+    numeric = sum(1 for w in words if not any(c.isalpha() for c in w))
+    return len(words) >= 4 and numeric / len(words) >= 0.4
+
+
+def clean_mention(text: str) -> list[tuple[int, int]]:
+    """Character ranges of a recognised mention that are dataset names: cut at an unclosed bracket,
+    split where two names were joined ("C4 nor HugeNews"), trailing function words dropped
+    ("Gigaword after"), fragments dropped. Empty when nothing is left."""
+    text = text[:_unbalanced_cut(text)]
+    pieces, pos = [], 0
+    for joiner in NAME_JOINERS.finditer(text):
+        pieces.append((pos, joiner.start()))
+        pos = joiner.end()
+    pieces.append((pos, len(text)))
+    if len(pieces) > 1 and not all(is_name_like(text[a:b]) for a, b in pieces):
+        pieces = [(0, len(text))]  # "Pride and prejudice": one name after all
+    kept = []
+    for start, end in pieces:
+        words = list(_WORD.finditer(text[start:end]))
+        while words and words[-1].group().lower().strip(".,;:") in TRAILING_FUNCTION_WORDS:
+            words.pop()
+        while words and words[0].group().lower() in TRAILING_FUNCTION_WORDS:
+            words.pop(0)
+        if not words:
+            continue
+        a, b = start + words[0].start(), start + words[-1].end()
+        while b > a and text[b - 1] in ".,;:-–":
+            b -= 1
+        piece = text[a:b]
+        if piece and any(c.isalpha() for c in piece) and not is_fragment(piece):
+            kept.append((a, b))
+    return kept
 
 
 class NameGroups:

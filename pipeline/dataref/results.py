@@ -23,13 +23,22 @@ def datasets_of(doc: Doc, label: str = LABEL) -> list[dict]:
     groups = NameGroups.of_doc(ents, doc._.abbreviation_pairs)
     links = doc._.citation_links or {}
     bibliography = doc._.bibliography or {}
+    notes = doc._.link_notes or {}
     members: dict[str, list[Span]] = {}
     for ent in ents:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
-    return [_record(doc, mentions, links, bibliography) for mentions in members.values()]
+    return [_record(doc, mentions, links, bibliography, notes.get(root))
+            for root, mentions in members.items()]
 
 
-def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict) -> dict:
+def _sentence_text(doc: Doc, start: int, end: int) -> str:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not doc.has_annotation("SENT_START"):
+        return doc.text[max(0, start - 100):end + 100].strip()
+    return span.sent.text.strip()
+
+
+def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str]) -> dict:
     forms = Counter(m.text for m in mentions)
     references: dict[str, dict] = {}
     for mention in mentions:
@@ -37,9 +46,12 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict) -> 
             ref = references.setdefault(link["id"], _reference(link["id"], bibliography))
             ref["mentions"] += 1
             ref["score"] = max(ref["score"], link["score"])
+            marker = link["marker"]
             ref["evidence"].append({"rule": link["rule"], "resolution": link["resolution"],
-                                    "mention": [mention.start_char, mention.end_char],
-                                    "marker": link["marker"]})
+                                    "mention": [mention.start_char, mention.end_char], "marker": marker,
+                                    "marker_text": link.get("marker_text", ""),
+                                    "entry": link.get("entry_evidence", []),
+                                    "sentence": _sentence_text(doc, *(marker or [mention.start_char, mention.end_char]))})
     ordered = sorted(references.values(), key=lambda r: (-r["score"], -r["mentions"]))
     return {
         "name": forms.most_common(1)[0][0],
@@ -48,6 +60,7 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict) -> 
         "sections": sorted({s for s in (_section_of(doc, m) for m in mentions) if s}),
         "linked": bool(ordered),
         "references": ordered,
+        "unlinked_reason": None if ordered else (note or "no citation next to any mention"),
     }
 
 
