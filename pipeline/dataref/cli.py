@@ -90,6 +90,21 @@ def convert(
                    f"{stats['overlapping']} overlapping dropped")
 
 
+kb_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The known-datasets table.")
+app.add_typer(kb_app, name="kb")
+
+
+@kb_app.command("build")
+def kb_build(
+    source: Path = typer.Argument(..., help="Papers with Code datasets.json (pwc-datasets/pwc_datasets.json)"),
+    output: Path = typer.Argument(Path("corpus/kb/datasets.jsonl"), help="The compact table (JSON lines)"),
+) -> None:
+    """Build the known-datasets table the dataref_dataset_kb component loads in initialize()."""
+    from .kb import build_table
+
+    typer.echo(f"{output}: {build_table(source, output)} known datasets")
+
+
 @app.command()
 def extract(
     inputs: list[Path] = typer.Argument(..., help="TEI XML and PDF files, or folders of them"),

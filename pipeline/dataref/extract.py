@@ -118,12 +118,18 @@ def readable(record: dict) -> str:
         return f"{record['path']}: ERROR {record['error']['message']}\n"
     lines = [f"{record['path']}  ({record['paper'].get('title', '')})"]
     for dataset in record["datasets"]:
-        lines.append(f"  - {dataset['name']}  [{dataset['mention_count']} mentions]")
+        count = dataset["mention_count"]
+        lines.append(f"  - {dataset['name']}  [{count} mention{'s' if count != 1 else ''}]")
+        if dataset.get("kb"):
+            kb = dataset["kb"]
+            intro = f"; introduced by: {kb['paper']['title']}" if kb["paper"].get("title") else ""
+            lines.append(f"      known dataset: {kb['name']} (paperswithcode.com/dataset/{kb['id']}"
+                         f"{', ' + kb['homepage'] if kb['homepage'] else ''}{intro})")
         for ref in dataset["references"]:
             rules = sorted({e["rule"] for e in ref["evidence"]})
             lines.append(f"      {ref['id']} ({', '.join(rules)}): {ref['citation']}")
         if not dataset["linked"]:
-            lines.append("      (no citation: unlinked)")
+            lines.append(f"      (unlinked: {dataset.get('unlinked_reason') or 'no citation'})")
     return "\n".join(lines) + "\n"
 
 

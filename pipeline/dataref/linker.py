@@ -10,9 +10,9 @@ from spacy.util import minibatch
 from .extensions import NIL, install_extensions
 from .markers import resolve_markers
 from .names import NameGroups, normalize
-from .rules import (SCORES, choose_ids, consolidate, coordination, entry_evidence, group_after, group_before, group_markers,
-                    groups_in_sentence, key_of, links_of, names_dataset, own_datasets,
-                    propagate, title_matches)
+from .rules import (SCORES, choose_ids, consolidate, coordination, entry_evidence, group_after, group_before,
+                    group_markers, groups_in_sentence, key_of, known_paper_links, links_of, own_datasets, propagate,
+                    supports, title_matches)
 from .scorer import score_citation_links
 
 __all__ = ["CitationLinker", "key_of", "make_citation_linker"]
@@ -35,6 +35,7 @@ Prediction = tuple[dict[str, list[dict]], dict[str, str]]
         "max_sentence_distance": 25,
         "max_unsupported_group": 2,
         "use_titles": True,
+        "use_known_papers": True,
         "own_data": True,
         "scores": SCORES,
         "scorer": {"@scorers": "dataref.citation_link_scorer.v1"},
@@ -42,21 +43,24 @@ Prediction = tuple[dict[str, list[dict]], dict[str, str]]
     default_score_weights={"nel_micro_f": 1.0, "nel_micro_p": None, "nel_micro_r": None},
 )
 def make_citation_linker(nlp: Language, name: str, label: str, max_gap_chars: int, max_sentence_distance: int,
-                         max_unsupported_group: int, use_titles: bool, own_data: bool, scores: dict[str, float],
-                         scorer: Optional[Callable]) -> "CitationLinker":
+                         max_unsupported_group: int, use_titles: bool, use_known_papers: bool, own_data: bool,
+                         scores: dict[str, float], scorer: Optional[Callable]) -> "CitationLinker":
     return CitationLinker(nlp, name, label=label, max_gap_chars=max_gap_chars,
                           max_sentence_distance=max_sentence_distance, max_unsupported_group=max_unsupported_group,
-                          use_titles=use_titles, own_data=own_data, scores=scores, scorer=scorer)
+                          use_titles=use_titles, use_known_papers=use_known_papers, own_data=own_data,
+                          scores=scores, scorer=scorer)
 
 
 class CitationLinker(Pipe):
     """Links each DATASET mention through the paper's citation markers and the entries' content, or abstains.
 
-    Reads scispaCy's `doc._.abbreviations` (the `abbreviation_detector` pipe, serialisable form) when present."""
+    Reads scispaCy's `doc._.abbreviations` (the `dataref_abbreviations` pipe) and the known-datasets records
+    (`doc._.dataset_kb`, from `dataref_dataset_kb`) when present."""
 
     def __init__(self, nlp: Language, name: str = "dataref_citation_linker", *, label: str = "DATASET",
                  max_gap_chars: int = 40, max_sentence_distance: int = 25, max_unsupported_group: int = 2,
-                 use_titles: bool = True, own_data: bool = True, scores: Optional[dict[str, float]] = None,
+                 use_titles: bool = True, use_known_papers: bool = True, own_data: bool = True,
+                 scores: Optional[dict[str, float]] = None,
                  scorer: Optional[Callable] = score_citation_links) -> None:
         install_extensions()
         self.name = name
@@ -65,6 +69,7 @@ class CitationLinker(Pipe):
         self.max_sentence_distance = max_sentence_distance
         self.max_unsupported_group = max_unsupported_group
         self.use_titles = use_titles
+        self.use_known_papers = use_known_papers
         self.own_data = own_data
         self.scores = {**SCORES, **(scores or {})}
         self.scorer = scorer
@@ -117,7 +122,14 @@ class CitationLinker(Pipe):
             if root in names:
                 names[root].update((short, long))
         name_of = {key_of(e): sorted(names[groups.find(normalize(e.text))]) for e in ents}
-        direct, considered_names = self._marker_links(doc, ents, name_of, bibliography)
+        known = doc._.dataset_kb or {}
+        kb_titles: dict[str, set[str]] = {}
+        for ent in ents:
+            title = known.get(key_of(ent), {}).get("paper", {}).get("title", "")
+            if title:
+                kb_titles.setdefault(groups.find(normalize(ent.text)), set()).add(title)
+        title_of = {key_of(e): sorted(kb_titles.get(groups.find(normalize(e.text)), ())) for e in ents}
+        direct, considered_names = self._marker_links(doc, ents, name_of, title_of, bibliography)
         considered = {groups.find(name) for name in considered_names}
         consolidate(ents, direct, groups)
         own = own_datasets(doc, ents, groups, (doc._.paper or {}).get("title", "")) if self.own_data else set()
@@ -127,6 +139,8 @@ class CitationLinker(Pipe):
                 direct[key_of(ent)] = [l for l in direct[key_of(ent)] if l["rule"] == "adjacent"
                                        and "entry_names_dataset" in l["entry_evidence"]]
         links = propagate(ents, direct, groups, share=self.scores["inherited"])
+        if self.use_known_papers:
+            known_paper_links(ents, links, bibliography, own, groups, kb_titles, score=self.scores["kb_paper"])
         if self.use_titles:
             title_matches(ents, links, bibliography, own, groups, score=self.scores["title_match"])
         # The one guarantee: never a link to an entry this paper does not have.
@@ -140,19 +154,24 @@ class CitationLinker(Pipe):
         return links, {root: why for root, why in notes.items() if root not in linked}
 
     def _marker_links(self, doc: Doc, ents: list[Span], name_of: dict[str, list[str]],
-                      bibliography: dict) -> tuple[dict[str, list[dict]], set[str]]:
+                      title_of: dict[str, list[str]], bibliography: dict) -> tuple[dict[str, list[dict]], set[str]]:
         text = doc.text  # built anew on every access: read it once
         groups = group_markers(text, resolve_markers(doc))
         links: dict[str, list[dict]] = {key_of(e): [] for e in ents}
         considered: set[str] = set()
         claimed: set[int] = set()
 
-        def evidence(ids: Iterable[str], names: list[str]) -> dict[str, list[str]]:
-            return {i: entry_evidence(names, bibliography.get(i, {})) for i in ids}
+        def evidence(ids: Iterable[str], ent: Span) -> dict[str, list[str]]:
+            return {i: entry_evidence(name_of[key_of(ent)], bibliography.get(i, {}), title_of[key_of(ent)])
+                    for i in ids}
+
+        def strong(i: str, ent: Span) -> bool:
+            return supports(name_of[key_of(ent)], bibliography.get(i, {}), title_of[key_of(ent)])
 
         def choose(group, ent) -> list[str]:
             ids = list(dict.fromkeys(i for m in group for i in m.ids))
-            return choose_ids(ids, name_of[key_of(ent)], bibliography, self.max_unsupported_group)
+            return choose_ids(ids, name_of[key_of(ent)], bibliography, self.max_unsupported_group,
+                              title_of[key_of(ent)])
 
         for i, ent in enumerate(ents):
             group = group_after(text, ent, groups, self.max_gap_chars)
@@ -162,47 +181,41 @@ class CitationLinker(Pipe):
             chain = coordination(text, ents, i)
             if len(chain) > 1 and len(chain) == len(group):
                 for other, marker in zip(chain, group):
-                    own_names = name_of[key_of(other)]
                     # An entry that names another dataset of the chain is that one's, not this one's.
-                    if any(names_dataset(name_of[key_of(c)], bibliography.get(b, {})) and
-                           not names_dataset(own_names, bibliography.get(b, {})) for c in chain if c is not other
-                           for b in marker.ids):
+                    if any(strong(b, c) and not strong(b, other) for c in chain if c is not other for b in marker.ids):
                         considered.add(normalize(other.text))
                         continue
-                    links[key_of(other)] = links_of([marker], "coordination", evidence=evidence(marker.ids, own_names),
+                    links[key_of(other)] = links_of([marker], "coordination", evidence=evidence(marker.ids, other),
                                                     scores=self.scores)
             else:
                 ids = choose(group, ent)
                 if not ids:
                     considered.add(normalize(ent.text))
-                links[key_of(ent)] = links_of(group, "adjacent", ids, evidence(ids, name_of[key_of(ent)]),
-                                              scores=self.scores)
+                links[key_of(ent)] = links_of(group, "adjacent", ids, evidence(ids, ent), scores=self.scores)
         for ent in ents:
             if links[key_of(ent)]:
                 continue
             group = group_before(text, ent, groups, claimed)
             if group is not None:
                 ids = choose(group, ent)
-                links[key_of(ent)] = links_of(group, "adjacent_before", ids, evidence(ids, name_of[key_of(ent)]),
-                                              scores=self.scores)
+                links[key_of(ent)] = links_of(group, "adjacent_before", ids, evidence(ids, ent), scores=self.scores)
                 claimed.add(id(group[0]))
         if not doc.has_annotation("SENT_START"):
             return links, considered
         for ent in ents:
             if links[key_of(ent)]:
                 continue
-            names = name_of[key_of(ent)]
             for group, clear in groups_in_sentence(doc, ent, ents, groups, claimed, self.max_sentence_distance,
                                                    bibliography):
                 ids = list(dict.fromkeys(i for m in group for i in m.ids))
                 if clear:  # the next thing cited: a small group, or the entries that support it
-                    named = choose_ids(ids, names, bibliography, self.max_unsupported_group)
-                else:  # further away: only an entry that names the dataset
-                    named = [i for i in ids if names_dataset(names, bibliography.get(i, {}))]
+                    named = choose(group, ent)
+                else:  # further away: only an entry that names the dataset or introduced it
+                    named = [i for i in ids if strong(i, ent)]
                 considered.add(normalize(ent.text))
                 if named:
                     rule = "same_sentence" if clear else "sentence_named"
-                    links[key_of(ent)] = links_of(group, rule, named, evidence(named, names), scores=self.scores)
+                    links[key_of(ent)] = links_of(group, rule, named, evidence(named, ent), scores=self.scores)
                     break
         return links, considered
 

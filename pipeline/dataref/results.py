@@ -1,4 +1,5 @@
 """Per-paper results: one record per distinct dataset, and the JSON a user gets."""
+import json
 from collections import Counter
 from typing import Optional
 
@@ -27,7 +28,8 @@ def datasets_of(doc: Doc, label: str = LABEL) -> list[dict]:
     members: dict[str, list[Span]] = {}
     for ent in ents:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
-    return [_record(doc, mentions, links, bibliography, notes.get(root))
+    known = doc._.dataset_kb or {}
+    return [_record(doc, mentions, links, bibliography, notes.get(root), known)
             for root, mentions in members.items()]
 
 
@@ -38,7 +40,8 @@ def _sentence_text(doc: Doc, start: int, end: int) -> str:
     return span.sent.text.strip()
 
 
-def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str]) -> dict:
+def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str],
+            known: dict) -> dict:
     forms = Counter(m.text for m in mentions)
     references: dict[str, dict] = {}
     for mention in mentions:
@@ -61,7 +64,15 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
         "linked": bool(ordered),
         "references": ordered,
         "unlinked_reason": None if ordered else (note or "no citation next to any mention"),
+        "kb": _kb_of(mentions, known),
     }
+
+
+def _kb_of(mentions: list[Span], known: dict) -> Optional[dict]:
+    """The known-dataset record most of the mentions resolve to, or None."""
+    found = Counter(json.dumps(known[k], sort_keys=True) for m in mentions
+                    if (k := f"{m.start_char}:{m.end_char}") in known)
+    return json.loads(found.most_common(1)[0][0]) if found else None
 
 
 def _reference(bib_id: str, bibliography: dict) -> dict:

@@ -22,7 +22,7 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 _SMALL = {"a", "an", "the", "of", "in", "for", "and", "on", "to", "with", "at", "by"}
 
 SCORES = {"adjacent": 0.95, "coordination": 0.9, "adjacent_before": 0.85, "same_sentence": 0.7,
-          "sentence_named": 0.75, "title_match": 0.4, "inherited": 0.8}
+          "sentence_named": 0.75, "kb_paper": 0.6, "title_match": 0.4, "inherited": 0.8}
 
 
 def key_of(span: Span) -> str:
@@ -75,13 +75,30 @@ def _distinctive(name: str) -> list[str]:
             if sum(c.isalpha() for c in t) >= 3 and (t.isupper() or any(c.isupper() for c in t[1:]))]
 
 
+def paper_title_matches(title: str, kb_title: str) -> bool:
+    """Bibliography title ≈ a known dataset's introducing paper (same opening words, or ≥ 80% of the words)."""
+    a, b = words(title), words(kb_title)
+    if len(a) < 3 or len(b) < 3:
+        return False
+    if a[:8] == b[:8]:
+        return True
+    return len(set(a) & set(b)) / max(len(set(a)), len(set(b))) >= 0.8
+
+
+STRONG = ("entry_is_introducing_paper", "entry_names_dataset")
+
+
 def introduces_data(entry: dict) -> bool:
     """Does the entry's title say it introduces data ("a dataset/corpus/benchmark for …", "a large-scale …")?"""
     return bool(DATA_TITLE.search(entry.get("title", "")))
 
 
-def entry_evidence(names: Iterable[str], entry: dict) -> list[str]:
+def entry_evidence(names: Iterable[str], entry: dict, kb_titles: Iterable[str] = ()) -> list[str]:
+    """What the entry says: it is the dataset's introducing paper (known-datasets table), it names the
+    dataset, it introduces data."""
     found = []
+    if any(paper_title_matches(entry.get("title", ""), t) for t in kb_titles if t):
+        found.append("entry_is_introducing_paper")
     if names_dataset(names, entry):
         found.append("entry_names_dataset")
     if introduces_data(entry):
@@ -89,12 +106,19 @@ def entry_evidence(names: Iterable[str], entry: dict) -> list[str]:
     return found
 
 
-def choose_ids(ids: list[str], names: list[str], bibliography: dict, max_unsupported: int = 2) -> list[str]:
-    """Which ids of a marker group cite the dataset: those whose entry names it, else those that introduce
-    data, else all of a small group (≤ max_unsupported) and none of a large one ("X [3-9]")."""
+def supports(names: Iterable[str], entry: dict, kb_titles: Iterable[str] = ()) -> bool:
+    """Strong evidence: the entry is the dataset's introducing paper, or names it."""
+    return any(e in STRONG for e in entry_evidence(names, entry, kb_titles))
+
+
+def choose_ids(ids: list[str], names: list[str], bibliography: dict, max_unsupported: int = 2,
+               kb_titles: Iterable[str] = ()) -> list[str]:
+    """Which ids of a marker group cite the dataset: those whose entry is its introducing paper or names
+    it, else those that introduce data, else all of a small group (≤ max_unsupported) and none of a
+    large one ("X [3-9]")."""
     if len(ids) <= 1:
         return ids
-    named = [i for i in ids if names_dataset(names, bibliography.get(i, {}))]
+    named = [i for i in ids if supports(names, bibliography.get(i, {}), kb_titles)]
     if named:
         return named
     data = [i for i in ids if introduces_data(bibliography.get(i, {}))]
@@ -283,14 +307,14 @@ def title_matches(ents: list[Span], links: dict[str, list[dict]], bibliography: 
 
 
 def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroups) -> None:
-    """Per dataset: once some entry cited for it names it, an entry that does not name it is kept
-    only if at least two different markers cite it for the dataset (one stray marker is not enough)."""
+    """Per dataset: once some entry cited for it names it (or is its introducing paper), an entry without
+    such evidence is kept only if at least two different markers cite it for the dataset."""
     members: dict[str, list[Span]] = {}
     for ent in ents:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
     for mentions in members.values():
         found = [l for e in mentions for l in direct[key_of(e)]]
-        named = {l["id"] for l in found if "entry_names_dataset" in l["entry_evidence"]}
+        named = {l["id"] for l in found if any(e in STRONG for e in l["entry_evidence"])}
         if not named:
             continue
         markers: dict[str, set] = {}
@@ -299,3 +323,20 @@ def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGro
         weak = {i for i, seen in markers.items() if i not in named and len(seen) < 2}
         for ent in mentions:
             direct[key_of(ent)] = [l for l in direct[key_of(ent)] if l["id"] not in weak]
+
+
+def known_paper_links(ents: list[Span], links: dict[str, list[dict]], bibliography: dict, skip: set[str],
+                      groups: NameGroups, kb_titles: dict[str, set[str]], score: float = SCORES["kb_paper"]) -> None:
+    """A dataset no marker links whose introducing paper (known-datasets table) is exactly one entry of the
+    bibliography: the paper cites that entry, most likely for the dataset."""
+    linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
+    for ent in ents:
+        root = groups.find(normalize(ent.text))
+        if root in linked or root in skip or not kb_titles.get(root):
+            continue
+        hits = [k for k, entry in bibliography.items()
+                if any(paper_title_matches(entry.get("title", ""), t) for t in kb_titles[root])]
+        if len(hits) == 1:
+            links[key_of(ent)] = [{"id": hits[0], "score": score, "rule": "kb_paper", "marker": None,
+                                   "marker_text": "", "resolution": "known_dataset",
+                                   "entry_evidence": ["entry_is_introducing_paper"]}]
