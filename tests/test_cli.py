@@ -1,7 +1,10 @@
 import json
+import os
+from pathlib import Path
 import shutil
 
 import pytest
+import spacy
 from typer.testing import CliRunner
 
 from dataref.cli import app
@@ -38,7 +41,8 @@ def test_extract_folder_with_a_broken_file(model_dir, folder, tmp_path):
     assert datasets["ImageNet"]["references"][0]["id"] == "b0"
     assert datasets["ImageNet"]["references"][0]["citation"].startswith("J. Deng, W. Dong")
     assert datasets["TinyBirds"]["linked"] is False
-    assert "2 papers" in result.output and "1 errors" in result.output
+    assert "2 papers" in result.output and "1 error," in result.output
+    assert "passed over: 1 other files (not .xml or .pdf)" in result.output
 
 
 def test_resume_skips_done_and_drops_a_half_line(model_dir, folder, tmp_path):
@@ -71,3 +75,127 @@ def test_missing_model_is_one_clear_error(tmp_path):
     result = runner.invoke(app, ["extract", str(EXAMPLE), "--model", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "[E011] Cannot load the pipeline" in result.output
+
+
+def run(args, **kwargs):
+    return runner.invoke(app, ["extract", *map(str, args)], **kwargs)
+
+
+def test_resume_retries_failed_papers(model_dir, folder, tmp_path):
+    out = tmp_path / "out.jsonl"
+    run([folder, "-o", out, "--model", model_dir])
+    assert [r.get("error", {}).get("code") for r in records(out)].count("E002") == 1
+    shutil.copy(EXAMPLE, folder / "b.tei.xml")  # the broken file is fixed
+    result = run([folder, "-o", out, "--model", model_dir, "--resume"])
+    assert result.exit_code == 0, result.output
+    rows = records(out)
+    assert sorted(Path(r["path"]).name for r in rows) == ["a.tei.xml", "b.tei.xml", "c.tei.xml"]
+    assert not any("error" in r for r in rows)
+    assert "2 skipped" in result.output
+
+
+@pytest.mark.parametrize("content,why", [
+    ('{\n  "path": "x"\n}', "pretty-printed JSON"),
+    ('{"name": "not ours"}\n', "other JSON lines"),
+    ("just some notes", "text without a newline"),
+])
+def test_resume_never_touches_a_file_that_is_not_ours(model_dir, folder, tmp_path, content, why):
+    out = tmp_path / "out.jsonl"
+    out.write_text(content)
+    result = run([folder, "-o", out, "--model", model_dir, "--resume"])
+    assert result.exit_code == 2, why
+    assert "[E018]" in result.output and "is not dataref output" in result.output
+    assert out.read_text() == content
+
+
+def test_existing_output_needs_resume(model_dir, folder, tmp_path):
+    out = tmp_path / "out.jsonl"
+    run([folder / "a.tei.xml", "-o", out, "--model", model_dir])
+    before = out.read_text()
+    result = run([folder / "c.tei.xml", "-o", out, "--model", model_dir])
+    assert result.exit_code == 2 and "[E017]" in result.output and "--resume" in result.output
+    assert out.read_text() == before
+
+
+def test_each_paper_once(model_dir, folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to(folder, target_is_directory=True)  # a loop
+    out = tmp_path / "out.jsonl"
+    result = run([folder, Path("papers"), folder / "a.tei.xml", "-o", out, "--model", model_dir])
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(r["path"]).name for r in records(out)) == ["a.tei.xml", "b.tei.xml", "c.tei.xml"]
+    assert "listed twice" in result.output
+
+
+def test_symlinked_folders_are_followed(model_dir, folder, tmp_path):
+    top = tmp_path / "top"
+    top.mkdir()
+    (top / "linked").symlink_to(folder, target_is_directory=True)
+    out = tmp_path / "out.jsonl"
+    result = run([top, "-o", out, "--model", model_dir])
+    assert result.exit_code == 0, result.output
+    assert len(records(out)) == 3
+
+
+@pytest.mark.parametrize("args,env,message", [
+    (["-o", "{tmp}/missing/out.jsonl"], {}, "[E019] Cannot write the output"),
+    (["-o", "{tmp}"], {}, "it is a folder"),
+    (["--n-process", "0"], {}, "is not a number of processes"),
+    (["--resume"], {}, "--resume needs an output file"),
+    ([], {"DATAREF_MAX_BYTES": "abc"}, "[E020] DATAREF_MAX_BYTES='abc' is not a whole number of bytes"),
+])
+def test_refusals_are_one_sentence_and_exit_2(model_dir, tmp_path, args, env, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = run([EXAMPLE, "--model", model_dir, *args], env=env)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_special_files_and_odd_names_get_error_records(model_dir, tmp_path):
+    fifo = tmp_path / "pipe.tei.xml"
+    os.mkfifo(fifo)
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.tei.xml"))  # not valid UTF-8
+    shutil.copy(EXAMPLE, odd)
+    out = tmp_path / "out.jsonl"
+    result = run([fifo, odd, "-o", out, "--model", model_dir])
+    assert result.exit_code == 0, result.output
+    rows = records(out)
+    assert rows[0]["error"]["code"] == "E016" and "a FIFO" in rows[0]["error"]["message"]
+    assert rows[1]["path"].endswith("caf\\udce9.tei.xml") and rows[1]["datasets"]
+
+
+class Boom:
+    def __call__(self, doc):
+        if len(doc) > 20 and "TinyBirds" in doc.text:  # papers, not the entity ruler's patterns
+            raise RuntimeError("boom")
+        return doc
+
+
+@spacy.Language.factory("test_boom")
+def make_boom(nlp, name):
+    return Boom()
+
+
+def test_one_failing_paper_is_an_error_record(model_dir, folder, tmp_path):
+    nlp = spacy.load(model_dir)
+    nlp.add_pipe("test_boom", first=True)
+    broken_model = tmp_path / "boom"
+    nlp.to_disk(broken_model)
+    (folder / "d.tei.xml").write_bytes(EXAMPLE.read_bytes().replace(b"TinyBirds", b"SmallBirds"))
+    out = tmp_path / "out.jsonl"
+    result = run([folder, "-o", out, "--model", broken_model])
+    assert result.exit_code == 0, result.output
+    rows = {Path(r["path"]).name: r for r in records(out)}
+    assert [Path(r["path"]).name for r in records(out)] == ["a.tei.xml", "b.tei.xml", "c.tei.xml", "d.tei.xml"]
+    assert rows["a.tei.xml"]["error"]["code"] == "E015"
+    assert "in test_boom (RuntimeError: boom)" in rows["a.tei.xml"]["error"]["message"]
+    assert rows["d.tei.xml"]["datasets"]
+
+
+def test_text_with_output_file(model_dir, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = run([EXAMPLE, "-o", out, "--model", model_dir, "--text"])
+    assert json.loads(out.read_text().splitlines()[0])["datasets"]
+    assert "ImageNet" in result.stdout and "mentions]" in result.stdout

@@ -1,4 +1,5 @@
 import json
+import shutil
 import os
 import signal
 import subprocess
@@ -87,16 +88,19 @@ def test_busy_server_gives_up_after_backoff(stub, tmp_path):
     assert stub.requests["example.xml", "busy"] == 3
 
 
-def test_no_server_one_sentence_before_any_work(model_dir, tmp_path):
+def test_no_server_the_tei_files_still_run(model_dir, tmp_path):
     write_pdfs(tmp_path, {"a": "ok"})
+    shutil.copy(EXAMPLE, tmp_path / "b.tei.xml")
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["extract", str(tmp_path / "a.pdf"), "-o", str(out), "--model", str(model_dir),
-                                 "--grobid-url", "http://127.0.0.1:9"])
+    result = runner.invoke(app, ["extract", str(tmp_path / "a.pdf"), str(tmp_path / "b.tei.xml"), "-o", str(out),
+                                 "--model", str(model_dir), "--grobid-url", "http://127.0.0.1:9"])
     assert result.exit_code == 2
-    assert result.output.strip().startswith("[E008] No GROBID server answers at http://127.0.0.1:9.")
-    assert "docker run --rm -p 8070:8070 grobid/grobid:" in result.output
-    assert len(result.output.strip().splitlines()) == 1
-    assert not out.exists()
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("[E008] No GROBID server answers at http://127.0.0.1:9.")
+    assert "docker run --rm -p 8070:8070 grobid/grobid:" in last
+    rows = {Path(r["path"]).name: r for r in map(json.loads, out.read_text().splitlines())}
+    assert rows["a.pdf"]["error"]["code"] == "E009" and "No GROBID server answers" in rows["a.pdf"]["error"]["message"]
+    assert rows["b.tei.xml"]["datasets"]
 
 
 def test_killed_run_resumes_with_every_paper_once(tei_dir, model_dir, tmp_path):

@@ -1,8 +1,11 @@
+import os
+import re
 import resource
 import socket
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -171,10 +174,29 @@ def test_duplicate_ids_keep_first_and_empty_entries_dropped(reader):
 
 def test_huge_bibliography_and_huge_paragraph(link):
     bibl = "".join(bib(f"b{i}", f"Author{i}", "2000", f"Title {i}") for i in range(1500))
-    paragraph = "<p>" + "We measure things carefully. " * 35_000 + \
+    paragraph = "<p>" + "We measure things carefully. " * 30_000 + \
         'We use ImageNet <ref type="bibr" target="#b1499">[1500]</ref>.</p>'
     start = time.perf_counter()
     doc = link(make_tei(paragraph, bibl), ["ImageNet"])
     assert len(doc._.bibliography) == 1500
     assert doc.ents[0].kb_id_ == "b1499"
     assert time.perf_counter() - start < 30
+
+
+def test_text_over_the_character_limit_is_refused(reader, monkeypatch):
+    tei = make_tei("<p>" + "We measure things carefully. " * 200 + "</p>")
+    monkeypatch.setenv("DATAREF_MAX_CHARS", "5000")
+    with pytest.raises(DatarefError, match=r"\[E014\] <bytes>: the paper's text has \d+ characters, over the limit of 5000"):
+        reader(tei)
+    monkeypatch.setenv("DATAREF_MAX_CHARS", "abc")
+    with pytest.raises(DatarefError, match=r"\[E020\] DATAREF_MAX_CHARS='abc' is not a whole number"):
+        reader(tei)
+
+
+@pytest.mark.parametrize("make,kind", [(lambda p: os.mkfifo(p), "a FIFO"), (None, "a character device")])
+def test_special_files_are_refused_by_type(reader, tmp_path, make, kind):
+    path = tmp_path / "fifo.tei.xml" if make else Path("/dev/zero")
+    if make:
+        make(path)
+    with pytest.raises(DatarefError, match=rf"\[E016\] {re.escape(str(path))}: not a regular file \({kind}\)"):
+        reader(path)

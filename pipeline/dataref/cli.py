@@ -136,6 +136,11 @@ def extract(
         typer.echo(str(err), err=True)
         raise typer.Exit(2)
     typer.echo(summary.line(output), err=True)
+    if summary.refusal:
+        typer.echo(summary.refusal, err=True)
+        raise typer.Exit(2)
+    if summary.interrupted:
+        raise typer.Exit(128 + summary.interrupted)
     if summary.papers == 0 and (summary.errors or not summary.skipped):
         raise typer.Exit(1)
 

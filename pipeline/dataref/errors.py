@@ -16,7 +16,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E003 = ("{path}: the XML root is <{root}>, not a TEI document. Give dataref "
             "GROBID TEI XML (or a PDF, which it sends to GROBID).")
     E004 = ("{path}: the file is {size} bytes, over the limit of {limit} bytes. "
-            "Raise it with --max-bytes or DATAREF_MAX_BYTES if the file is genuine.")
+            "Raise it with DATAREF_MAX_BYTES if the file is genuine.")
     E005 = ("{path}: the XML declares a DTD or entities, which dataref refuses to "
             "expand (they can read local files, reach the network or blow up memory).")
     E006 = "{path}: cannot read the file ({detail})."
@@ -31,6 +31,17 @@ class Errors(metaclass=ErrorsWithCodes):
     E012 = "{path}: the XML nests deeper than {limit} levels."
     E013 = ("{path}: GROBID returned TEI that cannot be read ({detail}); it was not cached, "
             "so a rerun asks GROBID again.")
+    E014 = ("{path}: the paper's text has {size} characters, over the limit of {limit}. Raise it with "
+            "DATAREF_MAX_CHARS if the paper is genuine (memory grows with the text: about 1 GB per 1M characters).")
+    E015 = ("{path}: the pipeline failed on this paper in {stage} ({detail}); the other papers go on, "
+            "and --resume tries this one again.")
+    E016 = "{path}: not a regular file ({kind}); give TEI XML or PDF files, or folders of them."
+    E017 = ("{path} already holds results. Pass --resume to continue it (papers already done are skipped, "
+            "failed ones tried again) or choose another output file.")
+    E018 = ("{path} is not dataref output (line {line} is not a result record); dataref will not touch it. "
+            "Choose another output file.")
+    E019 = "Cannot write the output {path}: {detail}."
+    E020 = "{name}={value!r} is not a whole number of {unit}."
 
 
 class DatarefError(ValueError):

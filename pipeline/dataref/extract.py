@@ -1,8 +1,16 @@
-"""Batch extraction: files in, one JSON line per paper out, errors recorded, resumable."""
+"""Batch extraction: files in, one JSON line per paper out, errors recorded, resumable.
+
+Resume semantics: every record carries `id`, the input's resolved path. `--resume` keeps the finished
+records of an existing output, drops its error records and a line a kill cut in half, and runs every
+input whose id has no finished record (so failed papers are tried again). Without `--resume` an
+existing non-empty output is refused, and a file that is not dataref's output is never touched."""
 import json
+import os
+import signal
 import sys
 import warnings
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Optional
 
@@ -22,41 +30,122 @@ class Summary:
     linked: int = 0
     errors: int = 0
     skipped: int = 0
+    interrupted: int = 0  # the signal that stopped the run (2 = Ctrl-C, 15 = SIGTERM), else 0
+    not_inputs: Counter = field(default_factory=Counter)
+    refusal: str = ""  # a problem to fix before rerunning (no GROBID server for the PDFs)
 
     def line(self, output: Optional[Path]) -> str:
         where = f" → {output}" if output else ""
-        return (f"dataref: {self.papers} papers, {self.datasets} datasets ({self.linked} linked), "
-                f"{self.errors} errors, {self.skipped} skipped (already done){where}")
+        text = (f"dataref: {_plural(self.papers, 'paper')}, {_plural(self.datasets, 'dataset')} "
+                f"({self.linked} linked), {_plural(self.errors, 'error')}, {self.skipped} skipped "
+                f"(already done){where}")
+        if self.not_inputs:
+            text += "; passed over: " + ", ".join(f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
+        if self.interrupted:
+            text += ("\ndataref: interrupted; every finished paper is written. Run the same command with "
+                     "--resume to continue." if output else "\ndataref: interrupted.")
+        return text
 
 
-def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given, folders expanded to their TEI and PDF files, in a stable order."""
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM: stop reading, keep what is written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def paper_id(path: Path) -> str:
+    """The stable key of an input: its resolved path (the same file named two ways is one paper)."""
+    return os.path.realpath(path)
+
+
+def shown(path: Path) -> str:
+    """The path as text JSON can hold: undecodable bytes of a file name become escapes, not a crash."""
+    return os.fsdecode(path).encode("utf8", "backslashreplace").decode("utf8")
+
+
+def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
+    """Files as given, folders walked (symbolic links followed, loops cut) for TEI and PDF files, in a
+    stable order, each file once; what was passed over is counted by reason."""
     found: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            found.extend(sorted(p for p in item.rglob("*")
-                                if p.is_file() and p.suffix.lower() in TEI_SUFFIXES + PDF_SUFFIXES))
+    skipped: Counter = Counter()
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = paper_id(path)
+        if key in seen:
+            skipped["listed twice"] += 1
         else:
-            found.append(item)
-    return found
+            seen.add(key)
+            found.append(path)
 
-
-def done_paths(output: Path) -> set[str]:
-    """Paths already written whole; a line cut by a kill is dropped from the file."""
-    if not output.exists():
-        return set()
-    data = output.read_bytes()
-    cut = data.rfind(b"\n") + 1
-    if cut != len(data):
-        with output.open("r+b") as handle:
-            handle.truncate(cut)
-    done = set()
-    for line in data[:cut].splitlines():
-        try:
-            done.add(json.loads(line)["path"])
-        except (ValueError, KeyError, TypeError):
+    for item in inputs:
+        if not item.is_dir():
+            add(item)
             continue
-    return done
+        walked: set[str] = set()
+        for root, dirs, files in os.walk(item, followlinks=True,
+                                         onerror=lambda err: skipped.update(["unreadable folders"])):
+            real = os.path.realpath(root)
+            if real in walked:  # a link back up the tree
+                dirs[:] = []
+                continue
+            walked.add(real)
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(root) / name
+                if path.suffix.lower() not in TEI_SUFFIXES + PDF_SUFFIXES:
+                    skipped["other files (not .xml or .pdf)"] += 1
+                elif not path.is_file():
+                    skipped["special or broken files"] += 1
+                else:
+                    add(path)
+    return found, skipped
+
+
+def _is_record(record: object) -> bool:
+    return isinstance(record, dict) and isinstance(record.get("path"), str) and (
+        "datasets" in record or "error" in record)
+
+
+def prepare_output(output: Optional[Path], resume: bool) -> set[str]:
+    """Check the output file and, with --resume, return the ids of the papers already done."""
+    if output is None:
+        if resume:
+            raise DatarefError(Errors.E019.format(path="(stdout)", detail="--resume needs an output file (-o)"))
+        return set()
+    if output.is_dir():
+        raise DatarefError(Errors.E019.format(path=output, detail="it is a folder; give a file name"))
+    if not output.parent.is_dir():
+        raise DatarefError(Errors.E019.format(path=output, detail=f"the folder {output.parent} does not exist"))
+    if not output.exists() or output.stat().st_size == 0:
+        return set()
+    if not resume:
+        raise DatarefError(Errors.E017.format(path=output))
+    data = output.read_bytes()
+    *complete, tail = data.split(b"\n")
+    records = []
+    for number, line in enumerate(complete, 1):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not _is_record(record):
+            raise DatarefError(Errors.E018.format(path=output, line=number))
+        records.append(record)
+    if tail and not tail.startswith(b'{"path": '):  # only our own half-written line is dropped
+        raise DatarefError(Errors.E018.format(path=output, line=len(complete) + 1))
+    kept = [line for line, record in zip(complete, records) if "error" not in record]
+    if tail or len(kept) != len(complete):
+        partial = output.with_name(output.name + ".tmp")
+        partial.write_bytes(b"".join(line + b"\n" for line in kept))
+        os.replace(partial, output)  # atomic: a kill now leaves the old file or the new one
+    return {r.get("id") or shown(Path(paper_id(Path(r["path"])))) for r in records if "error" not in r}
 
 
 class LineWriter:
@@ -72,7 +161,7 @@ class LineWriter:
 
 def error_record(path: Path, err: Exception) -> dict:
     code = getattr(err, "code", "") or type(err).__name__
-    return {"path": str(path), "error": {"code": code, "message": str(err)}}
+    return {"path": shown(path), "id": shown(Path(paper_id(path))), "error": {"code": code, "message": str(err)}}
 
 
 def load_pipeline(model: str):
@@ -84,32 +173,33 @@ def load_pipeline(model: str):
         raise DatarefError(Errors.E011.format(name=model, detail=err)) from err
 
 
-def read_docs(reader: Callable, paths: list[Path], grobid: Optional[Grobid],
-              on_error: Callable[[Path, Exception], None]) -> Iterator[tuple]:
-    """(Doc, path) for every readable input; the others go to on_error.
+def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: Optional[Grobid]) -> Iterator[tuple]:
+    """(Doc, (path, error)) for every input in order: a file that cannot be read travels as an empty Doc
+    with its error, so its record keeps its place in the output.
 
-    PDFs are all sent to GROBID first, so the server works while TEI files are read."""
+    PDFs are all sent to GROBID first, so the server works while TEI files are read; their results
+    follow the TEI files, in the order GROBID finishes them."""
     pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
     converted = grobid.convert_all(pdfs) if grobid is not None and pdfs else iter(())
     for path in paths:
         if path.suffix.lower() in PDF_SUFFIXES:
             continue
         if path.suffix.lower() not in TEI_SUFFIXES:
-            on_error(path, DatarefError(Errors.E010.format(path=path), str(path)))
+            yield make_doc(""), (path, DatarefError(Errors.E010.format(path=shown(path)), str(path)))
             continue
         try:
-            yield reader(path), path
+            yield reader(path), (path, None)
         except DatarefError as err:
-            on_error(path, err)
+            yield make_doc(""), (path, err)
     for pdf, tei in converted:
         if isinstance(tei, Exception):
-            on_error(pdf, tei)
+            yield make_doc(""), (pdf, tei)
             continue
         try:
-            yield reader(tei), pdf
+            yield reader(tei), (pdf, None)
         except DatarefError as err:
             tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
-            on_error(pdf, DatarefError(Errors.E013.format(path=pdf, detail=err), str(pdf)))
+            yield make_doc(""), (pdf, DatarefError(Errors.E013.format(path=pdf, detail=err), str(pdf)))
 
 
 def readable(record: dict) -> str:
@@ -119,7 +209,7 @@ def readable(record: dict) -> str:
     lines = [f"{record['path']}  ({record['paper'].get('title', '')})"]
     for dataset in record["datasets"]:
         count = dataset["mention_count"]
-        lines.append(f"  - {dataset['name']}  [{count} mention{'s' if count != 1 else ''}]")
+        lines.append(f"  - {dataset['name']}  [{_plural(count, 'mention')}]")
         if dataset.get("kb"):
             kb = dataset["kb"]
             intro = f"; introduced by: {kb['paper']['title']}" if kb["paper"].get("title") else ""
@@ -133,16 +223,47 @@ def readable(record: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _child_setup() -> None:
+    """In each worker process: Ctrl-C is the parent's to handle, and the worker dies with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: workers still stop when the parent closes their queues
+
+
+_FORK_HOOK = False
+
+
 def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool = False,
                 n_process: int = 1, readable_text: bool = False,
                 grobid_options: Optional[GrobidOptions] = None,
                 tei_cache: Optional[Path] = None) -> Summary:
+    """Run the pipeline over the inputs; Ctrl-C and SIGTERM end it cleanly (summary.interrupted)."""
+    global _FORK_HOOK
+    if n_process < 1:
+        raise DatarefError(Errors.E019.format(path="--n-process", detail=f"{n_process} is not a number of processes"
+                                              " (give 1 or more)"))
+    if n_process > 1 and not _FORK_HOOK and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_child_setup)
+        _FORK_HOOK = True
+
+    def stop(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     # Unresolvable markers and duplicate ids are the TEI's business, not a reason to flood stderr;
     # the filter lasts for this run only, not for the caller's process.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
-        return _run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
-                            readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
+            return _run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
+                                readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
@@ -151,48 +272,105 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
     from .results import doc_to_json
     from .tei import TEIReader
 
+    from .safe_xml import max_bytes, max_chars
+
+    max_bytes(), max_chars()  # a malformed limit is a refusal before any work, not an error per paper
     summary = Summary()
-    paths = collect_inputs(inputs)
-    if resume and output is not None:
-        done = done_paths(output)
-        summary.skipped = sum(1 for p in paths if str(p) in done)
-        paths = [p for p in paths if str(p) not in done]
+    done = prepare_output(output, resume)
+    paths, summary.not_inputs = collect_inputs(inputs)
+    summary.skipped = sum(1 for p in paths if shown(Path(paper_id(p))) in done)
+    paths = [p for p in paths if shown(Path(paper_id(p))) not in done]
     grobid = None
     pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
+    pdfs_failed: list[tuple[Path, Exception]] = []
     if pdfs:
         cache = tei_cache or (output.parent if output else Path(".")) / "tei-cache"
         grobid = Grobid(grobid_options or GrobidOptions.from_env(), cache)
         if not all(grobid.cached(p).exists() for p in pdfs if p.exists()):
-            grobid.check()  # no server: say how to start one, before any work
+            try:
+                grobid.check()
+            except DatarefError as err:  # no server: the PDFs get error records, the TEI files still run
+                summary.refusal = str(err)
+                pdfs_failed = [(p, DatarefError(Errors.E009.format(path=shown(p), detail=err), str(p))) for p in pdfs]
+                paths = [p for p in paths if p.suffix.lower() not in PDF_SUFFIXES]
+                grobid = None
     nlp = load_pipeline(model)
     reader = TEIReader(nlp)
-    handle = output.open("a", encoding="utf8") if output else sys.stdout
+    failures: dict[str, tuple[str, Exception]] = {}
+
+    def on_pipe_error(name: str, component, docs, err: Exception) -> None:
+        # Single process: remember which component failed; in workers the paper is found missing below.
+        for doc in docs:
+            failures[doc.user_data.get("dataref_id", "")] = (name, err)
+
+    nlp.set_error_handler(on_pipe_error)
+
+    def tagged(stream):
+        for doc, (path, err) in stream:
+            doc.user_data["dataref_id"] = paper_id(path)
+            sent.append((paper_id(path), path))
+            yield doc, (path, err)
+
+    try:
+        handle = output.open("a", encoding="utf8") if output else sys.stdout
+    except OSError as err:
+        raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err))
     writer = LineWriter(handle)
-    show = readable_text and output is None
-    progress = tqdm(total=len(paths), unit="paper", file=sys.stderr, disable=not sys.stderr.isatty())
+    show = readable_text
+    progress = tqdm(total=len(paths) + len(pdfs_failed), unit="paper", file=sys.stderr,
+                    disable=not sys.stderr.isatty())
 
     def emit(record: dict) -> None:
-        if show:
+        if show and output is None:
             handle.write(readable(record))
             handle.flush()
         else:
             writer.write(record)
         progress.update(1)
 
-    def on_error(path: Path, err: Exception) -> None:
+    def fail(path: Path, err: Exception) -> None:
         summary.errors += 1
         emit(error_record(path, err))
 
+    def lost(path: Path) -> None:
+        name, err = failures.get(paper_id(path), ("a worker process", RuntimeError("no result came back")))
+        fail(path, DatarefError(Errors.E015.format(path=shown(path), stage=name, detail=f"{type(err).__name__}: {err}"),
+                                str(path)))
+
+    sent: list[tuple[str, Path]] = []
     try:
-        docs = nlp.pipe(read_docs(reader, paths, grobid, on_error), as_tuples=True, n_process=n_process)
-        for doc, path in docs:
-            record = doc_to_json(doc, str(path))
+        for pdf, err in pdfs_failed:
+            fail(pdf, err)
+        docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, paths, grobid)), as_tuples=True,
+                        n_process=n_process)
+        position = 0
+        for doc, (path, err) in docs:
+            while sent[position][0] != paper_id(path):  # papers the pipeline dropped: each gets its error record
+                lost(sent[position][1])
+                position += 1
+            position += 1
+            if err is not None:
+                fail(path, err)
+                continue
+            try:
+                record = {"id": shown(Path(paper_id(path))), **doc_to_json(doc, shown(path))}
+            except Exception as error:  # one paper's results must not stop the others
+                failures[paper_id(path)] = ("results", error)
+                lost(path)
+                continue
             summary.papers += 1
             summary.datasets += len(record["datasets"])
             summary.linked += sum(1 for d in record["datasets"] if d["linked"])
             emit(record)
+        for _, path in sent[position:]:
+            lost(path)
+    except (Interrupted, KeyboardInterrupt) as stop:
+        summary.interrupted = getattr(stop, "signum", signal.SIGINT)
     finally:
         progress.close()
         if output:
             handle.close()
+        if show and output is not None:
+            for line in output.read_text(encoding="utf8").splitlines():
+                sys.stdout.write(readable(json.loads(line)))
     return summary

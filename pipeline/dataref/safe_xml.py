@@ -1,6 +1,7 @@
 """Safe XML parsing and small element helpers shared by the TEI readers."""
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
@@ -9,15 +10,43 @@ from lxml import etree
 from .errors import DatarefError, Errors
 
 DEFAULT_MAX_BYTES = 50_000_000
+DEFAULT_MAX_CHARS = 1_000_000  # the largest real papers hold ~300k characters of text
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 # GROBID never writes a DTD; any DOCTYPE or ENTITY is refused before parsing.
 _DTD_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
+def env_limit(name: str, default: int, unit: str) -> int:
+    """A positive whole-number limit from the environment, or a coded refusal naming the setting."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise DatarefError(Errors.E020.format(name=name, value=value, unit=unit))
+    return number
+
+
 def max_bytes() -> int:
     """The size limit for one input file (env DATAREF_MAX_BYTES)."""
-    return int(os.environ.get("DATAREF_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return env_limit("DATAREF_MAX_BYTES", DEFAULT_MAX_BYTES, "bytes")
+
+
+def max_chars() -> int:
+    """The limit on one paper's text (env DATAREF_MAX_CHARS): memory and time grow with it."""
+    return env_limit("DATAREF_MAX_CHARS", DEFAULT_MAX_CHARS, "characters")
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return kind
+    return "a special file"
 
 
 def _parser() -> etree.XMLParser:
@@ -43,10 +72,13 @@ def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> 
     else:
         name = str(source)
         try:
-            size = os.path.getsize(source)
-            if size > limit:
-                raise DatarefError(Errors.E004.format(path=name, size=size, limit=limit), name)
-            data = Path(source).read_bytes()
+            info = os.stat(source)
+            if not stat.S_ISREG(info.st_mode):  # a FIFO would hang, /dev/zero would fill memory
+                raise DatarefError(Errors.E016.format(path=name, kind=_kind(info.st_mode)), name)
+            if info.st_size > limit:
+                raise DatarefError(Errors.E004.format(path=name, size=info.st_size, limit=limit), name)
+            with open(source, "rb") as handle:
+                data = handle.read(limit + 1)  # never more than the limit, whatever the size said
         except OSError as err:
             raise DatarefError(Errors.E006.format(path=name, detail=err.strerror or err), name)
     if len(data) > limit:

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from .bibliography import BibEntry, parse_bibl_struct
 from .errors import DatarefError, Errors, Warnings
 from .extensions import CITATIONS, HEADINGS, SECTIONS, install_extensions
-from .safe_xml import descendants, first, parse_xml, read_bytes, tag, text_of
+from .safe_xml import descendants, first, max_chars, parse_xml, read_bytes, tag, text_of
 
 Source = Union[str, Path, bytes]
 BLOCK_SEP = "\n\n"
@@ -81,10 +81,11 @@ class TextBuilder:
 class TEIReader:
     """Read GROBID TEI into a Doc with citation markers, sections and bibliography."""
 
-    def __init__(self, nlp: Language, *, max_bytes: Optional[int] = None) -> None:
+    def __init__(self, nlp: Language, *, max_bytes: Optional[int] = None, max_chars: Optional[int] = None) -> None:
         install_extensions()
         self.nlp = nlp
         self.max_bytes = max_bytes
+        self.max_chars = max_chars
 
     def __call__(self, source: Source) -> Doc:
         data, name = read_bytes(source, self.max_bytes)
@@ -96,6 +97,9 @@ class TEIReader:
         read_text(root, builder)
         if not builder.length:
             raise DatarefError(Errors.E007.format(path=name), name)
+        limit = self.max_chars if self.max_chars is not None else max_chars()
+        if builder.length > limit:
+            raise DatarefError(Errors.E014.format(path=name, size=builder.length, limit=limit), name)
         doc = self._make_doc(builder)
         doc._.bibliography = {key: entry.to_dict() for key, entry in bibliography.items()}
         doc._.paper = read_paper(root, name if not isinstance(source, bytes) else "")
