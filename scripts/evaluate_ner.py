@@ -16,6 +16,7 @@ from dataref.names import normalize
 from metrics_io import prf, write_json
 
 HELD_OUT = {"scier-dev": "dev/scier.spacy", "sentences-dev": "dev/sentences.spacy",
+            "scirex-dev": "dev/scirex.spacy", "scinlp-dev": "dev/scinlp.spacy", "tdmsci-dev": "dev/tdmsci.spacy",
             "gsap-test": "test/gsap.spacy"}
 
 
@@ -33,7 +34,10 @@ def score(gold: list[Doc], predicted: list[Doc], seen: set[str]) -> dict:
     unseen_total = unseen_found = 0
     for g, p in zip(gold, predicted):
         gold_spans = {(e.start_char, e.end_char) for e in g.ents if e.label_ == "DATASET"}
-        pred_spans = {(e.start_char, e.end_char) for e in p.ents if e.label_ == "DATASET"}
+        # Tokens the corpus leaves unannotated (SciREX Material that may not be a dataset) judge nothing.
+        missing = {t.idx for t in g if t.ent_iob == 0}
+        pred_spans = {(e.start_char, e.end_char) for e in p.ents if e.label_ == "DATASET"
+                      and not all(t.idx in missing for t in e)}
         tp += len(gold_spans & pred_spans)
         fp += len(pred_spans - gold_spans)
         fn += len(gold_spans - pred_spans)

@@ -1,4 +1,8 @@
 import json
+import signal
+import subprocess
+import sys
+import time
 import os
 from pathlib import Path
 import shutil
@@ -9,7 +13,7 @@ from typer.testing import CliRunner
 
 from dataref.cli import app
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, ROOT
 
 runner = CliRunner()
 
@@ -199,3 +203,32 @@ def test_text_with_output_file(model_dir, tmp_path):
     result = run([EXAMPLE, "-o", out, "--model", model_dir, "--text"])
     assert json.loads(out.read_text().splitlines()[0])["datasets"]
     assert "ImageNet" in result.stdout and "mentions]" in result.stdout
+
+
+@pytest.mark.parametrize("n_process,signum", [(1, signal.SIGINT), (2, signal.SIGINT), (1, signal.SIGTERM)])
+def test_interrupted_run_stops_cleanly_and_resumes(model_dir, tmp_path, n_process, signum):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for i in range(400):
+        shutil.copy(EXAMPLE, papers / f"p{i:03d}.tei.xml")
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "dataref.cli", "extract", str(papers), "-o", str(out), "--model", str(model_dir),
+           "--n-process", str(n_process)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "pipeline")}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 60
+    while (not out.exists() or out.stat().st_size < 20_000) and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signum) if signum == signal.SIGINT else proc.send_signal(signum)  # Ctrl-C hits the group
+    _, stderr = proc.communicate(timeout=60)
+    stderr = stderr.decode()
+    assert proc.returncode == 128 + signum, stderr
+    assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    written = records(out)
+    assert 0 < len(written) < 400
+    children = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
+    assert children == []  # no worker outlives the run
+    result = run([papers, "-o", out, "--model", model_dir, "--resume"])
+    assert result.exit_code == 0, result.output
+    names = [Path(r["path"]).name for r in records(out)]
+    assert sorted(names) == sorted(f"p{i:03d}.tei.xml" for i in range(400))

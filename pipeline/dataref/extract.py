@@ -51,8 +51,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM: stop reading, keep what is written."""
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM: stop reading, keep what is written (a BaseException, like KeyboardInterrupt,
+    so no component's error handler takes it for one paper's failure)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
