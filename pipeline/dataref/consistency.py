@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .extensions import CITATIONS, HEADINGS, SECTIONS
-from .lexicon import ACCESSIONS, CUE_WORDS, EXCLUDED_SECTIONS
+from .lexicon import ACCESSIONS, BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
 from .names import VERSION, clean_mention, is_name_like, normalize
 
 
@@ -48,12 +48,13 @@ class DatasetConsistency(Pipe):
         if cue_words:
             # "the CoNLL-2003 dataset": a capitalised or numbered name before a cue word
             name_token = {"IS_SPACE": False, "IS_PUNCT": False, "TEXT": {"REGEX": r"[A-Z0-9]"}}
-            self.cues.add("CUE", [[{"LOWER": "the"}, {**name_token, "OP": "+"},
+            self.cues.add("CUE", [[{"LOWER": {"IN": CUE_LEAD}}, {**name_token, "OP": "+"},
                                    {"LOWER": {"IN": list(cue_words)}}]])
         self.accessions = Matcher(nlp.vocab)
         if accession_patterns:
             pattern = "^(?:" + "|".join(accession_patterns) + ")$"
             self.accessions.add("ACCESSION", [[{"TEXT": {"REGEX": pattern}}]])
+        self.accessions.add("BENCH", [[{"TEXT": {"REGEX": f"^{BENCHMARK_SUFFIX}$"}}]])
 
     def __call__(self, doc: Doc) -> Doc:
         excluded = self._excluded_tokens(doc)
@@ -79,7 +80,7 @@ class DatasetConsistency(Pipe):
         return {i for s in doc.spans[SECTIONS] if self.excluded.search(s.label_) for i in range(s.start, s.end)}
 
     def _cued(self, doc: Doc, blocked: set[int]) -> list[Span]:
-        spans = (Span(doc, start + 1, end - 1, label=self.label) for _, start, end in self.cues(doc))
+        spans = filter_spans([Span(doc, start + 1, end - 1, label=self.label) for _, start, end in self.cues(doc)])
         return [s for s in spans if is_name_like(s.text) and clean_mention(s.text) == [(0, len(s.text))]
                 and not blocked.intersection(range(s.start, s.end))]
 

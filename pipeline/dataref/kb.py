@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from .extensions import CITATIONS, HEADINGS, install_extensions
-from .lexicon import CUE_WORDS
+from .lexicon import CUE_WORDS, DATA_NOUNS
 from .names import normalize
 
 KB_FILE = "datasets.jsonl"
@@ -160,7 +160,7 @@ class DatasetKB(Pipe):
             span = Span(doc, start, end, label=self.label)
             key = normalize(span.text)
             ambiguous = is_ambiguous(span.text)
-            strong = end < len(doc) and (doc[end].lower_ in self.cue_words or end in marker_starts)
+            strong = end < len(doc) and (doc[end].lower_ in DATA_NOUNS or end in marker_starts)
             medium = key in tagged or self._cue_in_sentence(doc, start, end)
             if strong or (medium and not ambiguous and start not in headings):
                 supported.add(key)

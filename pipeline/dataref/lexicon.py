@@ -6,6 +6,13 @@ HEAD_NOUNS = ["dataset", "datasets", "data set", "data sets", "corpus", "corpora
               "database", "databases", "collection", "collections", "treebank"]
 # Cue words after a capitalised name that make it a dataset mention (consistency's "the X dataset").
 CUE_WORDS = ["dataset", "datasets", "corpus", "corpora", "benchmark", "treebank", "database"]
+# Words before "X dataset" that show X is a name, not the start of a sentence ("on GSM8K benchmark").
+CUE_LEAD = ["the", "on", "of", "from", "in", "and", "or", "with", "using", "our", "popular", "public", "standard"]
+# Nouns after a known but ambiguous name that show it is used as data ("English Wikipedia dump").
+DATA_NOUNS = CUE_WORDS + ["data", "dump", "dumps", "articles", "pages", "split", "splits", "subset", "test",
+                          "training", "dev", "validation", "images", "videos", "sentences", "documents"]
+# Name endings that mark a benchmark whatever the model says: "HarmBench", "ODCV-Bench".
+BENCHMARK_SUFFIX = r"(?:[A-Z][A-Za-z0-9]*-?Bench|[A-Za-z0-9]+-Bench)(?:-?\d+)?"
 _HEAD_ALT = "|".join(sorted({h.replace(" ", r"\s?") for h in HEAD_NOUNS if h != "treebank"}, key=len, reverse=True))
 # A lower-case head noun (or several) at the end of a mention; "Penn Treebank", "Brown Corpus" keep theirs.
 HEAD_SUFFIX = re.compile(rf"(?:\s+(?:test\s+)?(?:{_HEAD_ALT}))+$")
