@@ -1,6 +1,9 @@
+import pytest
 
 import spacy
 from spacy.tokens import DocBin
+
+from dataref.names import clean_mention
 
 from .conftest import make_tei
 
@@ -57,3 +60,39 @@ def test_n_process_2_and_docbin(reader):
 def test_determiners_and_letterless_mentions(reader):
     doc = run(reader, "<p>We use the CHEMDNER data and ages 12–64 only.</p>", ["the CHEMDNER", "12–64"])
     assert [e.text for e in doc.ents] == ["CHEMDNER"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Gigaword after", ["Gigaword"]), ("CNN/DailyMail of", ["CNN/DailyMail"]),
+    ("C4 nor HugeNews", ["C4", "HugeNews"]), ("BookCorpus + English Wikipedia", ["BookCorpus", "English Wikipedia"]),
+    ("ODS=.746", []), ("D T", []), ("MS", []), ("PH 0", []), ("S(x", []),
+    ("Labeled Faces in the Wild (LFW", ["Labeled Faces in the Wild"]),
+    ("MUTAG 188 2 125 63 PTC 344 2", []), ("Pascal VOC 2007", ["Pascal VOC 2007"]),
+    ("SQuAD v1.1", ["SQuAD v1.1"]), ("Pride and prejudice", ["Pride and prejudice"]),
+])
+def test_clean_mention(text, expected):
+    assert [text[a:b] for a, b in clean_mention(text)] == expected
+
+
+def test_fragments_keys_versions_and_headings(reader):
+    body = ("<p>See [KLS06] and MS for details; SQuAD v1.1 is used.</p>"
+            "<div><head>UPDATE MAGNITUDE</head><p>Numbers grow.</p></div>"
+            "<div><head>Results on CIFAR-10</head><p>We train on CIFAR-10 only.</p></div>")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    consistency = nlp.add_pipe("dataref_dataset_consistency")
+    doc = nlp(reader(make_tei(body)))
+    spans = []
+    for name in ("KLS06", "MS", "SQuAD", "v1.1", "UPDATE MAGNITUDE", "CIFAR-10"):
+        start = doc.text.index(name)
+        spans.append(doc.char_span(start, start + len(name), label="DATASET"))
+    doc.ents = spans
+    doc = consistency(doc)
+    # the citation key, the initials and the heading-only phrase go; the version joins its name;
+    # a name the paper also uses in its text keeps its heading mention
+    assert [e.text for e in doc.ents] == ["SQuAD v1.1", "CIFAR-10", "CIFAR-10"]
+
+
+def test_benchmark_names_and_cues_without_the(reader):
+    doc = run(reader, "<p>We test on HarmBench and on GSM8K benchmark, then ODCV-Bench.</p>", [])
+    assert [e.text for e in doc.ents] == ["HarmBench", "GSM8K", "ODCV-Bench"]

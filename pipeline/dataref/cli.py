@@ -96,12 +96,17 @@ app.add_typer(kb_app, name="kb")
 
 @kb_app.command("build")
 def kb_build(
-    source: Path = typer.Argument(..., help="Papers with Code datasets.json (pwc-datasets/pwc_datasets.json)"),
     output: Path = typer.Argument(Path("corpus/kb/datasets.jsonl"), help="The compact table (JSON lines)"),
+    source: Optional[Path] = typer.Option(None, "--source", help="Papers with Code datasets.json (default: "
+                                          "pwc-datasets/pwc_datasets.json under DATAREF_CORPORA)"),
 ) -> None:
     """Build the known-datasets table the dataref_dataset_kb component loads in initialize()."""
     from .kb import build_table
 
+    source = source or Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")) / "pwc-datasets" / "pwc_datasets.json"
+    if not source.exists():
+        typer.echo(f"No Papers with Code export at {source}; set DATAREF_CORPORA or pass --source.", err=True)
+        raise typer.Exit(2)
     typer.echo(f"{output}: {build_table(source, output)} known datasets")
 
 

@@ -54,7 +54,8 @@ class DatasetConsistency(Pipe):
         if accession_patterns:
             pattern = "^(?:" + "|".join(accession_patterns) + ")$"
             self.accessions.add("ACCESSION", [[{"TEXT": {"REGEX": pattern}}]])
-        self.accessions.add("BENCH", [[{"TEXT": {"REGEX": f"^{BENCHMARK_SUFFIX}$"}}]])
+        self.accessions.add("BENCH", [[{"TEXT": {"REGEX": f"^{BENCHMARK_SUFFIX}$"}}],
+                                      [{"TEXT": {"REGEX": r"^[A-Z][A-Za-z0-9]*$"}}, {"ORTH": "-"}, {"ORTH": "Bench"}]])
 
     def __call__(self, doc: Doc) -> Doc:
         excluded = self._excluded_tokens(doc)
