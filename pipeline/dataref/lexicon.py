@@ -25,8 +25,8 @@ DATA_CUES = re.compile(
     r"project|bank|records?\b|catalog", re.I)
 
 # Sections that name funders, grants and contributors, never the data used.
-EXCLUDED_SECTIONS = (r"(?i)acknowledg|funding|author(?:s'|'s)? contribution|competing interest"
-                     r"|conflicts? of interest|financial disclosure")
+EXCLUDED_SECTIONS = (r"(?i)acknowledg|funding|^foundation|grants?\b|sponsor|author(?:s'|'s)? contribution"
+                     r"|competing interest|conflicts? of interest|financial disclosure")
 
 # Identifiers of deposited data in the public archives (GEO, SRA/ENA/DDBJ, BioProject,
 # ArrayExpress, dbGaP, EGA): each is a dataset whatever the text around it says.
@@ -64,3 +64,11 @@ METHOD_CUES = re.compile(
     r"methods?|approach(?:es)?|algorithms?|networks?|optimi[sz]er|loss|metrics?|protocols?|settings?|"
     r"implementations?|code|toolkit|software|package|library|architectures?|baselines?|state[- ]of[- ]the[- ]art|"
     r"work|studies|results?|performance|accuracy|outperform\w*|proposed|pre-?trained|fine-?tuned)\b", re.I)
+
+# Last words of organisation names, never of a dataset's: "German Cancer Aid", "Dutch Cancer Society".
+ORGANISATION_HEADS = {"society", "foundation", "institute", "institutes", "aid", "council", "agency", "ministry",
+                      "university", "universität", "gemeinschaft", "fund", "trust", "alliance", "association",
+                      "programme", "department", "committee", "consortium", "organization", "organisation",
+                      "inc", "ltd", "gmbh", "corporation", "company", "laboratories", "hospital", "center", "centre"}
+# Words that make a long "name" a clause of running text: "… cells were transfected with …".
+CLAUSE_WORDS = {"was", "were", "is", "are", "has", "have", "had", "using", "used", "been", "which", "that"}

@@ -11,8 +11,8 @@ from .extensions import NIL, install_extensions
 from .markers import resolve_markers
 from .names import NameGroups, normalize
 from .rules import (SCORES, choose_ids, consolidate, coordination, entry_evidence, group_after, group_before,
-                    group_markers, groups_in_sentence, key_of, known_paper_links, links_of, own_datasets, propagate,
-                    supports, title_matches)
+                    group_markers, groups_in_sentence, key_of, known_paper_links, links_of, names_dataset,
+                    own_datasets, propagate, supports, title_matches)
 from .scorer import score_citation_links
 
 __all__ = ["CitationLinker", "key_of", "make_citation_linker"]
@@ -34,6 +34,7 @@ Prediction = tuple[dict[str, list[dict]], dict[str, str]]
         "max_gap_chars": 40,
         "max_sentence_distance": 25,
         "max_unsupported_group": 2,
+        "max_titles_naming": 3,
         "use_titles": True,
         "use_known_papers": True,
         "own_data": True,
@@ -43,11 +44,13 @@ Prediction = tuple[dict[str, list[dict]], dict[str, str]]
     default_score_weights={"nel_micro_f": 1.0, "nel_micro_p": None, "nel_micro_r": None},
 )
 def make_citation_linker(nlp: Language, name: str, label: str, max_gap_chars: int, max_sentence_distance: int,
-                         max_unsupported_group: int, use_titles: bool, use_known_papers: bool, own_data: bool,
-                         scores: dict[str, float], scorer: Optional[Callable]) -> "CitationLinker":
+                         max_unsupported_group: int, max_titles_naming: int, use_titles: bool,
+                         use_known_papers: bool, own_data: bool, scores: dict[str, float],
+                         scorer: Optional[Callable]) -> "CitationLinker":
     return CitationLinker(nlp, name, label=label, max_gap_chars=max_gap_chars,
                           max_sentence_distance=max_sentence_distance, max_unsupported_group=max_unsupported_group,
-                          use_titles=use_titles, use_known_papers=use_known_papers, own_data=own_data,
+                          max_titles_naming=max_titles_naming, use_titles=use_titles,
+                          use_known_papers=use_known_papers, own_data=own_data,
                           scores=scores, scorer=scorer)
 
 
@@ -59,7 +62,7 @@ class CitationLinker(Pipe):
 
     def __init__(self, nlp: Language, name: str = "dataref_citation_linker", *, label: str = "DATASET",
                  max_gap_chars: int = 40, max_sentence_distance: int = 25, max_unsupported_group: int = 2,
-                 use_titles: bool = True, use_known_papers: bool = True, own_data: bool = True,
+                 max_titles_naming: int = 3, use_titles: bool = True, use_known_papers: bool = True, own_data: bool = True,
                  scores: Optional[dict[str, float]] = None,
                  scorer: Optional[Callable] = score_citation_links) -> None:
         install_extensions()
@@ -68,6 +71,7 @@ class CitationLinker(Pipe):
         self.max_gap_chars = max_gap_chars
         self.max_sentence_distance = max_sentence_distance
         self.max_unsupported_group = max_unsupported_group
+        self.max_titles_naming = max_titles_naming
         self.use_titles = use_titles
         self.use_known_papers = use_known_papers
         self.own_data = own_data
@@ -121,7 +125,12 @@ class CitationLinker(Pipe):
             root = groups.find(normalize(short))
             if root in names:
                 names[root].update((short, long))
-        name_of = {key_of(e): sorted(names[groups.find(normalize(e.text))]) for e in ents}
+        # A name in many titles is the field's subject (a gene, a method family), and a title that names
+        # it says nothing about which entry is the dataset's: its names are not used as evidence.
+        common = {root for root, forms in names.items()
+                  if sum(names_dataset(forms, entry) for entry in bibliography.values()) > self.max_titles_naming}
+        name_of = {key_of(e): [] if groups.find(normalize(e.text)) in common
+                   else sorted(names[groups.find(normalize(e.text))]) for e in ents}
         known = doc._.dataset_kb or {}
         kb_titles: dict[str, set[str]] = {}
         for ent in ents:

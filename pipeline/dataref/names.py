@@ -2,7 +2,7 @@
 import re
 from typing import Iterable
 
-from .lexicon import HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, TRAILING_FUNCTION_WORDS
+from .lexicon import CLAUSE_WORDS, HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, ORGANISATION_HEADS, TRAILING_FUNCTION_WORDS
 
 _LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
@@ -46,7 +46,11 @@ def is_fragment(text: str) -> bool:
     if len(words) > 1 and all(len(w) == 1 or w.islower() and len(w) <= 2 for w in words[1:]):
         return True  # "D n", "O k": a symbol with subscripts
     numeric = sum(1 for w in words if not any(c.isalpha() for c in w))
-    return len(words) >= 4 and numeric / len(words) >= 0.4
+    if len(words) >= 4 and numeric / len(words) >= 0.4:
+        return True  # a table row
+    if len(words) >= 5 and any(w.lower() in CLAUSE_WORDS for w in words):
+        return True  # a clause of running text, not a name
+    return len(words) >= 2 and words[-1].lower().strip(".,") in ORGANISATION_HEADS  # a funder or institution
 
 
 def clean_mention(text: str) -> list[tuple[int, int]]:
