@@ -72,3 +72,9 @@ ORGANISATION_HEADS = {"society", "foundation", "institute", "institutes", "aid",
                       "inc", "ltd", "gmbh", "corporation", "company", "laboratories", "hospital", "center", "centre"}
 # Words that make a long "name" a clause of running text: "… cells were transfected with …".
 CLAUSE_WORDS = {"was", "were", "is", "are", "has", "have", "had", "using", "used", "been", "which", "that"}
+
+# Words near a mention that show it names data (the evidence dataref_dataset_support looks for).
+SUPPORT_CUES = (r"\b(?:data\s?sets?|data|corpus|corpora|benchmarks?|databases?|treebanks?|collections?|repositor(?:y|ies)|"
+                r"archives?|accessions?|challenges?|shared tasks?|images|videos|samples|sentences|documents|"
+                r"articles|annotat\w+|labell?ed|splits?|train(?:ing)? set|test set|dev set|validation set|"
+                r"downloaded|released|available at|deposited|collected|crawled|scraped)\b")
