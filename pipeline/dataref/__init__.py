@@ -5,4 +5,4 @@ from .tei import TEIReader
 install_extensions()
 
 __all__ = ["NIL", "TEIReader", "install_extensions"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
