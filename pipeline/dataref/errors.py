@@ -32,7 +32,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E013 = ("{path}: GROBID returned TEI that cannot be read ({detail}); it was not cached, "
             "so a rerun asks GROBID again.")
     E014 = ("{path}: the paper's text has {size} characters, over the limit of {limit}. Raise it with "
-            "DATAREF_MAX_CHARS if the paper is genuine (memory grows with the text: about 1 GB per 1M characters).")
+            "DATAREF_MAX_CHARS if the paper is genuine and memory allows (the pipeline needs about 0.2 GB plus 3.7 GB "
+            "per million characters).")
     E015 = ("{path}: the pipeline failed on this paper in {stage} ({detail}); the other papers go on, "
             "and --resume tries this one again.")
     E016 = "{path}: not a regular file ({kind}); give TEI XML or PDF files, or folders of them."

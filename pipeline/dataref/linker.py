@@ -117,6 +117,7 @@ class CitationLinker(Pipe):
         if not ents:
             return {}, {}
         bibliography = doc._.bibliography or {}
+        text = doc.text  # built anew on every access: read it once
         groups = NameGroups.of_doc(ents, abbreviation_pairs(doc))
         names: dict[str, set[str]] = {}
         for ent in ents:
@@ -138,10 +139,10 @@ class CitationLinker(Pipe):
             if title:
                 kb_titles.setdefault(groups.find(normalize(ent.text)), set()).add(title)
         title_of = {key_of(e): sorted(kb_titles.get(groups.find(normalize(e.text)), ())) for e in ents}
-        direct, considered_names = self._marker_links(doc, ents, name_of, title_of, bibliography)
+        direct, considered_names = self._marker_links(doc, text, ents, name_of, title_of, bibliography)
         considered = {groups.find(name) for name in considered_names}
         consolidate(ents, direct, groups)
-        own = own_datasets(doc, ents, groups, (doc._.paper or {}).get("title", "")) if self.own_data else set()
+        own = own_datasets(doc, text, ents, groups, (doc._.paper or {}).get("title", "")) if self.own_data else set()
         for ent in ents:
             if groups.find(normalize(ent.text)) in own:
                 # Own data keeps only an entry that names it next to it (an earlier paper on the same data).
@@ -162,10 +163,9 @@ class CitationLinker(Pipe):
         linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
         return links, {root: why for root, why in notes.items() if root not in linked}
 
-    def _marker_links(self, doc: Doc, ents: list[Span], name_of: dict[str, list[str]],
+    def _marker_links(self, doc: Doc, text: str, ents: list[Span], name_of: dict[str, list[str]],
                       title_of: dict[str, list[str]], bibliography: dict) -> tuple[dict[str, list[dict]], set[str]]:
-        text = doc.text  # built anew on every access: read it once
-        groups = group_markers(text, resolve_markers(doc))
+        groups = group_markers(text, resolve_markers(doc, text=text))
         links: dict[str, list[dict]] = {key_of(e): [] for e in ents}
         considered: set[str] = set()
         claimed: set[int] = set()
@@ -214,8 +214,8 @@ class CitationLinker(Pipe):
         for ent in ents:
             if links[key_of(ent)]:
                 continue
-            for group, clear in groups_in_sentence(doc, ent, ents, groups, claimed, self.max_sentence_distance,
-                                                   bibliography):
+            for group, clear in groups_in_sentence(doc, text, ent, ents, groups, claimed,
+                                                   self.max_sentence_distance, bibliography):
                 ids = list(dict.fromkeys(i for m in group for i in m.ids))
                 if clear:  # the next thing cited: a small group, or the entries that support it
                     named = choose(group, ent)

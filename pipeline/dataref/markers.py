@@ -132,7 +132,7 @@ def plain_callouts(text: str, covered: list[tuple[int, int]], bibliography: dict
     return sorted(found)
 
 
-def resolve_markers(doc: Doc, plain_text: bool = True) -> list[ResolvedMarker]:
+def resolve_markers(doc: Doc, plain_text: bool = True, text: Optional[str] = None) -> list[ResolvedMarker]:
     """Every citation marker of the Doc with the bibliography ids it stands for; with `plain_text`,
     also the callouts GROBID did not mark up (resolution "plain_text")."""
     bibliography = doc._.bibliography or {}
@@ -156,7 +156,7 @@ def resolve_markers(doc: Doc, plain_text: bool = True) -> list[ResolvedMarker]:
                                        span.text, ids, how if ids else "none"))
     if plain_text and bibliography:
         covered = [(m.start_char, m.end_char) for m in resolved]
-        for start, end, ids in plain_callouts(doc.text, covered, bibliography, offset):
+        for start, end, ids in plain_callouts(doc.text if text is None else text, covered, bibliography, offset):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None:
                 resolved.append(ResolvedMarker(span.start, span.end, span.start_char, span.end_char,

@@ -35,8 +35,10 @@ def datasets_of(doc: Doc, label: str = LABEL) -> list[dict]:
 
 def _sentence_text(doc: Doc, start: int, end: int) -> str:
     span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None or not doc.has_annotation("SENT_START"):
-        return doc.text[max(0, start - 100):end + 100].strip()
+    if span is None:
+        return ""
+    if not doc.has_annotation("SENT_START"):  # the words around it, without rebuilding the whole text
+        return doc[max(0, span.start - 20):span.end + 20].text.strip()
     return span.sent.text.strip()
 
 

@@ -184,8 +184,8 @@ def names_something(token, sent_start: int, surnames: set[str]) -> bool:
     return inner_upper or mixed or capitalised
 
 
-def groups_in_sentence(doc: Doc, ent: Span, ents: list[Span], groups, claimed: set[int], max_distance: int,
-                       bibliography: dict) -> list[tuple[list[ResolvedMarker], bool]]:
+def groups_in_sentence(doc: Doc, text: str, ent: Span, ents: list[Span], groups, claimed: set[int],
+                       max_distance: int, bibliography: dict) -> list[tuple[list[ResolvedMarker], bool]]:
     """Marker groups later in the mention's sentence, each with whether it is the next thing the
     sentence cites after the mention (no other mention, marker, name or method word between)."""
     sent = ent.sent
@@ -202,7 +202,7 @@ def groups_in_sentence(doc: Doc, ent: Span, ents: list[Span], groups, claimed: s
         if clear:
             if any(ent.end <= o.start < group[0].start for o in ents):
                 clear = False
-            elif METHOD_CUES.search(doc.text[ent.end_char:group[0].start_char]):
+            elif METHOD_CUES.search(text[ent.end_char:group[0].start_char]):
                 clear = False
             else:
                 surnames = {fold(s) for m in group for i in m.ids for s in bibliography.get(i, {}).get("surnames", [])}
@@ -229,7 +229,7 @@ def links_of(group: list[ResolvedMarker], rule: str, ids: Optional[list[str]] = 
 
 # ---- the paper's own data ------------------------------------------------------------------------
 
-def own_datasets(doc: Doc, ents: list[Span], groups: NameGroups, title: str) -> set[str]:
+def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, title: str) -> set[str]:
     """Name groups the paper introduces itself: "we introduce/release/collect … X", "our X corpus",
     "X, a new dataset", or the paper's title presenting it ("X: A Large-Scale Dataset for …")."""
     own = set()
@@ -240,8 +240,8 @@ def own_datasets(doc: Doc, ents: list[Span], groups: NameGroups, title: str) -> 
         if root in own:
             continue
         sent = ent.sent
-        before = doc.text[sent.start_char:ent.start_char]
-        after = doc.text[ent.end_char:min(sent.end_char, ent.end_char + 40)]
+        before = text[max(sent.start_char, ent.start_char - 300):ent.start_char]
+        after = text[ent.end_char:min(sent.end_char, ent.end_char + 40)]
         verb = OWN_DATA.search(before)
         if (verb and (NEW_DATA.search(after) or HEAD_SUFFIX_ANY_CASE.match(" " + after.split(",")[0].strip())
                       or re.search(r"\b(?:a|an)\s+(?:new|novel|large[- ]scale)\s+(?:\w+\s+){0,3}$", before, re.I))
