@@ -232,3 +232,11 @@ def test_interrupted_run_stops_cleanly_and_resumes(model_dir, tmp_path, n_proces
     assert result.exit_code == 0, result.output
     names = [Path(r["path"]).name for r in records(out)]
     assert sorted(names) == sorted(f"p{i:03d}.tei.xml" for i in range(400))
+
+
+def test_version_and_help():
+    from dataref import __version__
+
+    assert runner.invoke(app, ["--version"]).output.strip() == f"dataref {__version__}"
+    helped = runner.invoke(app, ["extract", "-h"])
+    assert helped.exit_code == 0 and "Exit status" in helped.output and "--resume" in helped.output

@@ -7,14 +7,23 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Find the datasets scientific papers use and the references they cite.")
 
 DEFAULT_MODEL = "en_dataref_sm"
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"dataref {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _group() -> None:
+def _group(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                        help="Print the version and exit.")) -> None:
     """Keep `dataref` a group of commands."""
 
 
@@ -117,7 +126,8 @@ def extract(
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path"),
     resume: bool = typer.Option(False, "--resume", help="Skip papers already in the output"),
     n_process: int = typer.Option(1, "--n-process", help="Processes for the spaCy pipeline"),
-    text: bool = typer.Option(False, "--text", help="Print a readable listing instead of JSONL"),
+    text: bool = typer.Option(False, "--text", help="Print a readable listing (with -o: JSONL to the file, "
+                              "the listing on stdout)"),
     grobid_url: str = typer.Option("", "--grobid-url", help="GROBID server (env DATAREF_GROBID_URL, "
                                    "default http://localhost:8070)"),
     concurrency: int = typer.Option(4, "--concurrency", help="PDFs in flight at GROBID"),
@@ -127,7 +137,18 @@ def extract(
     tei_cache: Optional[Path] = typer.Option(None, "--tei-cache", help="Where GROBID's TEI is kept "
                                              "(default: tei-cache/ beside the output)"),
 ) -> None:
-    """Find each paper's datasets and the bibliography entries they cite."""
+    """Find each paper's datasets and the bibliography entries they cite.
+
+    \b
+    Examples:
+      dataref extract paper.tei.xml --text                   a readable listing
+      dataref extract papers/ -o results.jsonl               TEI and PDF files, folders walked
+      dataref extract papers/ -o results.jsonl --resume      continue; failed papers are tried again
+
+    \b
+    Exit status: 0 at least one paper read; 1 none could be read; 2 a refusal (bad option, unusable
+    output, no model, no GROBID server for the PDFs); 130/143 interrupted by Ctrl-C/SIGTERM
+    (every finished paper is written: rerun with --resume)."""
     from .errors import DatarefError
     from .extract import run_extract
     from .grobid import GrobidOptions
