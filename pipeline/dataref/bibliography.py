@@ -28,7 +28,8 @@ class BibEntry:
 
 
 def _authors(el: etree._Element) -> tuple[list[str], list[str]]:
-    names, surnames = [], []
+    names: list[str] = []
+    surnames: list[str] = []
     scope = first(el, "analytic")
     if scope is None or first(scope, "author") is None:
         scope = first(el, "monogr")

@@ -3,7 +3,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterable, Optional
 
 import typer
 
@@ -31,7 +31,8 @@ def _group(version: bool = typer.Option(False, "--version", callback=_version, i
 def convert(
     output: Path = typer.Argument(Path("corpus"), help="Where the .spacy files go"),
     corpora: Path = typer.Option(Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")), "--corpora",
-                                 help="Folder holding scier/, dataset-sentences/, gsap-ner/, scirex/, scinlp/, tdmsci/, "
+                                 help="Folder holding scier/, dataset-sentences/, gsap-ner/, scirex/, scinlp/, "
+                                      "tdmsci/, "
                                       "somesci/, grobid-tei-bulk/, ml-tei/, pwc-datasets/ "
                                       "(env DATAREF_CORPORA)"),
     held_out: Path = typer.Option(Path("corpus/gold/links.jsonl"), "--held-out",
@@ -43,7 +44,7 @@ def convert(
     from . import convert as conv
 
     nlp = spacy.blank("en")
-    jobs = []
+    jobs: list[tuple[str, Callable[..., Iterable]]] = []
     scier = corpora / "scier"
     if scier.exists():
         for split in ("train", "dev"):
@@ -78,7 +79,8 @@ def convert(
     senter.add_pipe("sentencizer", config={"overwrite": False})
     if (corpora / "somesci").exists():
         jobs.append(("train/somesci-negatives.spacy", lambda st: conv.somesci_docs(corpora / "somesci", senter, st)))
-    gold = {Path(json.loads(l)["file"]).name for l in held_out.read_text().splitlines()} if held_out.exists() else set()
+    gold = ({Path(json.loads(line)["file"]).name for line in held_out.read_text().splitlines()}
+            if held_out.exists() else set())
     bulk = corpora / "grobid-tei-bulk"
     if bulk.exists():
         files = [p for p in sorted(bulk.glob("*.xml")) if p.name not in gold]
@@ -112,7 +114,8 @@ def kb_build(
     """Build the known-datasets table the dataref_dataset_kb component loads in initialize()."""
     from .kb import build_table
 
-    source = source or Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")) / "pwc-datasets" / "pwc_datasets.json"
+    corpora = Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora"))
+    source = source or corpora / "pwc-datasets" / "pwc_datasets.json"
     if not source.exists():
         typer.echo(f"No Papers with Code export at {source}; set DATAREF_CORPORA or pass --source.", err=True)
         raise typer.Exit(2)

@@ -340,18 +340,18 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
 
     sent: list[tuple[str, Path]] = []
     try:
-        for pdf, err in pdfs_failed:
-            fail(pdf, err)
+        for pdf, refused in pdfs_failed:
+            fail(pdf, refused)
         docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, paths, grobid)), as_tuples=True,
                         n_process=n_process)
         position = 0
-        for doc, (path, err) in docs:
+        for doc, (path, unread) in docs:
             while sent[position][0] != paper_id(path):  # papers the pipeline dropped: each gets its error record
                 lost(sent[position][1])
                 position += 1
             position += 1
-            if err is not None:
-                fail(path, err)
+            if unread is not None:
+                fail(path, unread)
                 continue
             try:
                 record = {"id": shown(Path(paper_id(path))), **doc_to_json(doc, shown(path))}

@@ -6,7 +6,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, Optional, Union
 
 from grobid_client.grobid_client import GrobidClient, ServerUnavailableException
 
@@ -57,7 +57,7 @@ class Grobid:
     def __init__(self, options: GrobidOptions, cache_dir: Path) -> None:
         self.options = options
         self.cache_dir = cache_dir
-        self._client = None
+        self._client: Optional[GrobidClient] = None
         self._hashes: dict[Path, str] = {}
 
     def cached(self, pdf: Path) -> Path:

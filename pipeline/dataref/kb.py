@@ -148,7 +148,8 @@ class DatasetKB(Pipe):
         """Known names with support: a cue word next to them or in the sentence, or a citation marker
         right after; a name supported once in the paper is tagged everywhere unless it is ambiguous."""
         marker_starts = {s.start for s in doc.spans[CITATIONS]} if CITATIONS in doc.spans else set()
-        in_marker = {i for s in doc.spans[CITATIONS] for i in range(s.start, s.end)} if CITATIONS in doc.spans else set()
+        in_marker = ({i for s in doc.spans[CITATIONS] for i in range(s.start, s.end)}
+                     if CITATIONS in doc.spans else set())
         headings = {i for s in doc.spans[HEADINGS] for i in range(s.start, s.end)} if HEADINGS in doc.spans else set()
         tagged = {normalize(e.text) for e in ents if e.label_ == self.label}
         matches = [(s, e) for _, s, e in self.matcher(doc)
@@ -177,9 +178,9 @@ class DatasetKB(Pipe):
         return any(t.lower_ in self.cue_words for t in doc[low:high])
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_jsonl(path / KB_FILE, list(self.rows.values()))
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(folder / KB_FILE, list(self.rows.values()))
 
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "DatasetKB":
         self.set_rows(list(srsly.read_jsonl(ensure_path(path) / KB_FILE)))

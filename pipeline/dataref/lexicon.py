@@ -74,7 +74,8 @@ ORGANISATION_HEADS = {"society", "foundation", "institute", "institutes", "aid",
 CLAUSE_WORDS = {"was", "were", "is", "are", "has", "have", "had", "using", "used", "been", "which", "that"}
 
 # Words near a mention that show it names data (the evidence dataref_dataset_support looks for).
-SUPPORT_CUES = (r"\b(?:data\s?sets?|data|corpus|corpora|benchmarks?|databases?|treebanks?|collections?|repositor(?:y|ies)|"
+SUPPORT_CUES = (r"\b(?:data\s?sets?|data|corpus|corpora|benchmarks?|databases?|treebanks?|collections?|"
+                r"repositor(?:y|ies)|"
                 r"archives?|accessions?|challenges?|shared tasks?|images|videos|samples|sentences|documents|"
                 r"articles|annotat\w+|labell?ed|splits?|train(?:ing)? set|test set|dev set|validation set|"
                 r"downloaded|released|available at|deposited|collected|crawled|scraped)\b")

@@ -62,7 +62,8 @@ class CitationLinker(Pipe):
 
     def __init__(self, nlp: Language, name: str = "dataref_citation_linker", *, label: str = "DATASET",
                  max_gap_chars: int = 40, max_sentence_distance: int = 25, max_unsupported_group: int = 2,
-                 max_titles_naming: int = 3, use_titles: bool = True, use_known_papers: bool = True, own_data: bool = True,
+                 max_titles_naming: int = 3, use_titles: bool = True, use_known_papers: bool = True,
+                 own_data: bool = True,
                  scores: Optional[dict[str, float]] = None,
                  scorer: Optional[Callable] = score_citation_links) -> None:
         install_extensions()
@@ -102,7 +103,7 @@ class CitationLinker(Pipe):
             for ent in doc.ents:
                 if ent.label_ == self.label:
                     found = links.get(key_of(ent), [])
-                    best = max(found, key=lambda l: l["score"])["id"] if found else NIL
+                    best = max(found, key=lambda link: link["score"])["id"] if found else NIL
                     ent = Span(doc, ent.start, ent.end, label=ent.label_, kb_id=best)
                 new_ents.append(ent)
             doc.ents = new_ents
@@ -146,15 +147,15 @@ class CitationLinker(Pipe):
         for ent in ents:
             if groups.find(normalize(ent.text)) in own:
                 # Own data keeps only an entry that names it next to it (an earlier paper on the same data).
-                direct[key_of(ent)] = [l for l in direct[key_of(ent)] if l["rule"] == "adjacent"
-                                       and "entry_names_dataset" in l["entry_evidence"]]
+                direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["rule"] == "adjacent"
+                                       and "entry_names_dataset" in link["entry_evidence"]]
         links = propagate(ents, direct, groups, share=self.scores["inherited"])
         if self.use_known_papers:
             known_paper_links(ents, links, bibliography, own, groups, kb_titles, score=self.scores["kb_paper"])
         if self.use_titles:
             title_matches(ents, links, bibliography, own, groups, score=self.scores["title_match"])
         # The one guarantee: never a link to an entry this paper does not have.
-        links = {key: [l for l in found if l["id"] in bibliography] for key, found in links.items()}
+        links = {key: [link for link in found if link["id"] in bibliography] for key, found in links.items()}
         notes = {}
         for ent in ents:
             root = groups.find(normalize(ent.text))
@@ -244,6 +245,6 @@ def abbreviation_forms(doc: Doc) -> list[tuple[str, str]]:
 
 def abbreviation_pairs(doc: Doc) -> list[list[str]]:
     """Normalised (short, long) pairs, as kept in doc._.abbreviation_pairs for the results."""
-    pairs = sorted({(normalize(s), normalize(l)) for s, l in abbreviation_forms(doc)})
+    pairs = sorted({(normalize(short), normalize(long)) for short, long in abbreviation_forms(doc)})
     doc._.abbreviation_pairs = [list(p) for p in pairs]
     return doc._.abbreviation_pairs

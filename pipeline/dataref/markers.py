@@ -89,7 +89,8 @@ def author_year(text: str, index: dict) -> list[str]:
 # Callouts GROBID left as plain text: "(Smith et al., 2019; Lee, 2020)", "Smith et al. (2019)",
 # "Smith et al. [2019]", "[12]", "[3, 5-7]".
 _PAREN_AUTHOR_YEAR = re.compile(r"\(([^()]{2,200}?(?:1[89]|20)\d\d[a-z]?)\)")
-_NARRATIVE = re.compile(r"\b([A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?)\s*[(\[]((?:1[89]|20)\d\d[a-z]?)[)\]]")
+_NARRATIVE = re.compile(r"\b([A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?)"
+                        r"\s*[(\[]((?:1[89]|20)\d\d[a-z]?)[)\]]")
 _BRACKET_NUMBERS = re.compile(r"\[\s*\d+(?:\s*(?:[-–—,;]|and)\s*\d+)*\s*\]")
 
 

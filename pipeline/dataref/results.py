@@ -56,7 +56,8 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
                                     "mention": [mention.start_char, mention.end_char], "marker": marker,
                                     "marker_text": link.get("marker_text", ""),
                                     "entry": link.get("entry_evidence", []),
-                                    "sentence": _sentence_text(doc, *(marker or [mention.start_char, mention.end_char]))})
+                                    "sentence": _sentence_text(doc, *(marker or [mention.start_char,
+                                                                                 mention.end_char]))})
     ordered = sorted(references.values(), key=lambda r: (-r["score"], -r["mentions"]))
     return {
         "name": forms.most_common(1)[0][0],

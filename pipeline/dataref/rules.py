@@ -273,8 +273,8 @@ def propagate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroup
             continue
         name = normalize(ent.text)
         inherited = by_group.get(groups.find(name), {}).values()
-        links[key] = [{**{k: v for k, v in l.items() if k != "source"}, "score": round(l["score"] * share, 3),
-                       "rule": "same_name" if l["source"] == name else "abbreviation"} for l in inherited]
+        links[key] = [{**{k: v for k, v in link.items() if k != "source"}, "score": round(link["score"] * share, 3),
+                       "rule": "same_name" if link["source"] == name else "abbreviation"} for link in inherited]
     return links
 
 
@@ -313,8 +313,8 @@ def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGro
     for ent in ents:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
     for mentions in members.values():
-        found = [l for e in mentions for l in direct[key_of(e)]]
-        named = {l["id"] for l in found if any(e in STRONG for e in l["entry_evidence"])}
+        found = [link for e in mentions for link in direct[key_of(e)]]
+        named = {link["id"] for link in found if any(e in STRONG for e in link["entry_evidence"])}
         if not named:
             continue
         markers: dict[str, set] = {}
@@ -322,7 +322,7 @@ def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGro
             markers.setdefault(link["id"], set()).add(tuple(link["marker"] or ()))
         weak = {i for i, seen in markers.items() if i not in named and len(seen) < 2}
         for ent in mentions:
-            direct[key_of(ent)] = [l for l in direct[key_of(ent)] if l["id"] not in weak]
+            direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["id"] not in weak]
 
 
 def known_paper_links(ents: list[Span], links: dict[str, list[dict]], bibliography: dict, skip: set[str],

@@ -32,7 +32,8 @@ class DatasetSupport(Pipe):
     recognizer confuses with data: genes, reagents, funders, methods named once."""
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_support", *, label: str = "DATASET",
-                 cues: str = SUPPORT_CUES, window_chars: int = 60, accession_patterns: Iterable[str] = ACCESSIONS) -> None:
+                 cues: str = SUPPORT_CUES, window_chars: int = 60,
+                 accession_patterns: Iterable[str] = ACCESSIONS) -> None:
         self.name = name
         self.label = label
         self.cues = re.compile(cues, re.I)
@@ -64,7 +65,8 @@ class DatasetSupport(Pipe):
             return True
         if self.accession is not None and self.accession.match(ent.text):
             return True
-        near = text[max(0, ent.start_char - self.window):ent.start_char] + " " + text[ent.end_char:ent.end_char + self.window]
+        before = text[max(0, ent.start_char - self.window):ent.start_char]
+        near = before + " " + text[ent.end_char:ent.end_char + self.window]
         if self.cues.search(near):
             return True
         start = ent.end if ent.end in markers else ent.end + 1

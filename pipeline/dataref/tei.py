@@ -143,14 +143,14 @@ def _append_tokens(nlp: Language, segment: str, words: list[str], spaces: list[b
         spaces[-1] = True
 
 
-def _sent_starts(words: list[str], spaces: list[bool], builder: TextBuilder) -> list[Optional[bool]]:
+def _sent_starts(words: list[str], spaces: list[bool], builder: TextBuilder) -> list[Union[bool, int, None]]:
     """GROBID's <s> decide when present; else block starts, the rest left to a sentencizer."""
     segmented = bool(builder.sent_starts)
     starts = builder.sent_starts | builder.block_starts
-    inside = set()
+    inside: set[int] = set()
     for marker in builder.markers:
         inside.update(range(marker.start + 1, marker.end))
-    values: list[Optional[bool]] = []
+    values: list[Union[bool, int, None]] = []
     idx = 0
     for word, space in zip(words, spaces):
         if idx in starts:
