@@ -68,9 +68,32 @@ def baseline_links(doc: Doc) -> dict[str, list[dict]]:
     return links
 
 
-def score_paper(datasets: list[dict], gold: list[dict], rules: Counter) -> Counter:
+def score_kb(datasets: list[dict], gold: list[dict], mapping: dict, lookup) -> Counter:
+    """Known-dataset ids on the gold datasets the recognizer found: expected where a gold name or alias
+    is in the table, right where the record's id is the expected one; a given id that is not is wrong."""
+    counts: Counter = Counter()
+    expected = {}
+    for j, g in enumerate(gold):
+        row = next((r for r in map(lookup, [g["name"], *g.get("aliases", [])]) if r is not None), None)
+        expected[j] = row["id"] if row else None
+        counts["kb_expected"] += row is not None
+    given: dict[int, set[str]] = {}
+    for i, d in enumerate(datasets):
+        if mapping[i] is not None and d.get("kb"):
+            given.setdefault(mapping[i], set()).add(d["kb"]["id"])
+    for j, ids in given.items():
+        counts["kb_given"] += 1
+        counts["kb_right"] += expected[j] in ids and len(ids) == 1
+        counts["kb_wrong"] += expected[j] not in ids or len(ids) > 1
+    counts["kb_found_expected"] = sum(1 for j in expected if expected[j] and j in {m for m in mapping.values()})
+    return counts
+
+
+def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=None) -> Counter:
     counts: Counter = Counter()
     mapping = match(datasets, gold)
+    if lookup is not None:
+        counts.update(score_kb(datasets, gold, mapping, lookup))
     matched_gold = {j for j in mapping.values() if j is not None}
     counts["ds_tp"] = len(matched_gold)
     counts["ds_fp"] = sum(1 for j in mapping.values() if j is None)
@@ -98,6 +121,7 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter) -> Count
     counts["wrong_links"] = sum(1 for (j, r) in predicted_pairs if isinstance(j, int) and (j, r) not in gold_pairs)
     counts["links_on_gold_datasets"] = sum(1 for (j, _) in predicted_pairs if isinstance(j, int))
     counts["links_on_false_datasets"] = len(predicted_pairs) - counts["links_on_gold_datasets"]
+    counts["link_gold_found"] = sum(1 for (j, _) in gold_pairs if j in matched_gold)
     for j, g in enumerate(gold):
         if j in matched_gold and not g["refs"]:
             counts["abstain_total"] += 1
@@ -110,6 +134,9 @@ def summarize(counts: Counter, rules: Counter) -> dict:
         "datasets": prf(counts["ds_tp"], counts["ds_fp"], counts["ds_fn"], 3),
         "links": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"], 3),
         "links_grobid": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"] - counts["link_fn_grobid"], 3),
+        # the linker judged alone: links on the gold datasets the recognizer found
+        "links_on_found_datasets": prf(counts["link_tp"], counts["wrong_links"],
+                                       counts["link_gold_found"] - counts["link_tp"], 3),
         "wrong_link_rate": round(counts["wrong_links"] / counts["links_on_gold_datasets"], 3)
         if counts["links_on_gold_datasets"] else 0.0,
         "abstention_accuracy": round(counts["abstain_ok"] / counts["abstain_total"], 3)
@@ -122,8 +149,9 @@ def summarize(counts: Counter, rules: Counter) -> dict:
 
 def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
     """Run the pipeline over the gold papers; per-paper rows, counts and rule tallies per system."""
-    reader = TEIReader(nlp)
+    reader = TEIReader(nlp, max_chars=1_000_000)  # one gold paper (PEGASUS, 252k characters) is over the default
     linker = nlp.get_pipe("dataref_citation_linker")
+    lookup = nlp.get_pipe("dataref_dataset_kb").lookup if "dataref_dataset_kb" in nlp.component_names else None
     totals = {"dataref": Counter(), "baseline": Counter()}
     rules = {"dataref": Counter(), "baseline": Counter()}
     papers = []
@@ -137,7 +165,7 @@ def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
             if system == "baseline":
                 doc._.citation_links = baseline_links(doc)
             used: Counter = Counter()
-            counts = score_paper(doc._.datasets, record["datasets"], used)
+            counts = score_paper(doc._.datasets, record["datasets"], used, lookup)
             totals[system].update(counts)
             rules[system].update(used)
             row[system] = dict(counts)
@@ -165,12 +193,22 @@ def report(name: str, papers: list[dict]) -> dict:
                                               "datasets": prf(part["ds_tp"], part["ds_fp"], part["ds_fn"], 3),
                                               "links": prf(part["link_tp"], part["link_fp"], part["link_fn"], 3)}
         s, c = out[system], out[system]["counts"]
+        if c.get("kb_expected"):
+            s["kb"] = {"gold_in_table": c["kb_expected"], "found_by_recognizer": c.get("kb_found_expected", 0),
+                       "right_id_share_of_found": round(c.get("kb_right", 0) / max(1, c.get("kb_found_expected", 0)), 3),
+                       "wrong_id_rate": round(c.get("kb_wrong", 0) / max(1, c.get("kb_given", 0)), 3)}
         print(f"\n[{name}] {system} ({len(papers)} papers): datasets P {s['datasets']['p']} R {s['datasets']['r']} "
               f"F {s['datasets']['f']} | links P {s['links']['p']} R {s['links']['r']} F {s['links']['f']} "
               f"(R without GROBID-caused misses {s['links_grobid']['r']}; {c.get('link_fn_grobid', 0)} of "
               f"{c.get('link_gold_grobid', 0)} GROBID-affected gold links missed) | wrong-link rate "
               f"{s['wrong_link_rate']} | abstention accuracy {s['abstention_accuracy']} | own datasets linked "
               f"to another entry: {c.get('own_linked_wrongly', 0)} of {c.get('own_datasets', 0)}")
+        f = s["links_on_found_datasets"]
+        print(f"    links on the gold datasets the recognizer found: P {f['p']} R {f['r']} F {f['f']}")
+        if "kb" in s and system == "dataref":
+            k = s["kb"]
+            print(f"    known datasets: {k['gold_in_table']} gold datasets are in the table, {k['found_by_recognizer']} "
+                  f"found; right id on {k['right_id_share_of_found']} of those found; wrong-id rate {k['wrong_id_rate']}")
         for field, f in s["by_field"].items():
             print(f"    {field:6} {f['papers']:3} papers: datasets P {f['datasets']['p']} R {f['datasets']['r']} | "
                   f"links P {f['links']['p']} R {f['links']['r']}")
@@ -183,15 +221,18 @@ def report(name: str, papers: list[dict]) -> dict:
 
 def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[Path] = None,
          split: str = typer.Option("all", help="dev, test or all (each part reported apart)"),
+         without: list[str] = typer.Option([], "--without", help="Leave a component out (e.g. dataref_dataset_kb)"),
          verbose: bool = typer.Option(False, "--verbose", help="Per-paper rows with the predicted names")) -> None:
     if not CORPORA.exists():
         raise SystemExit(f"No corpora at {CORPORA}: set DATAREF_CORPORA.")
     records = [json.loads(line) for line in gold_path.read_text(encoding="utf8").splitlines()]
     records = [r for r in records if split == "all" or r["split"] == split]
     nlp = spacy.load(model)
+    for name in without:
+        nlp.disable_pipe(name)
     start = time.perf_counter()
     papers, _, _ = evaluate(nlp, records)
-    results = {"date": time.strftime("%Y-%m-%d"), "model": model, "papers": papers,
+    results = {"date": time.strftime("%Y-%m-%d"), "model": model, "without": without, "papers": papers,
                "seconds": round(time.perf_counter() - start, 1)}
     print(f"{'paper':52} {'split':5} {'datasets tp/fp/fn':>18} {'links tp/fp/fn':>15} {'baseline links':>15}")
     for row in papers:

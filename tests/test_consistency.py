@@ -3,9 +3,10 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
+from dataref import TEIReader
 from dataref.names import clean_mention
 
-from .conftest import make_tei
+from .conftest import bib, make_tei
 
 
 def run(reader, body: str, tagged: list[str]):
@@ -96,3 +97,18 @@ def test_fragments_keys_versions_and_headings(reader):
 def test_benchmark_names_and_cues_without_the(reader):
     doc = run(reader, "<p>We test on HarmBench and on GSM8K benchmark, then ODCV-Bench.</p>", [])
     assert [e.text for e in doc.ents] == ["HarmBench", "GSM8K", "ODCV-Bench"]
+
+
+def test_support_keeps_names_with_evidence_in_papers_only():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "DATASET", "pattern": p} for p in ("GATA3", "TinyBirds", "LFW")])
+    nlp.add_pipe("dataref_dataset_support")
+    body = ("<p>GATA3 silencing defines a subgroup of patients with a poor outcome in both cohorts. "
+            "We collected the TinyBirds corpus. "
+            "LFW <ref type=\"bibr\" target=\"#b0\">[1]</ref> is hard.</p>")
+
+    doc = nlp(TEIReader(nlp)(make_tei(body, bib("b0", "Huang", "2007", "Labeled faces in the wild: a database"))))
+    assert [e.text for e in doc.ents] == ["TinyBirds", "LFW"]  # a cue word; a marker to a data paper
+    assert [e.text for e in nlp("GATA3 silencing defines a subgroup.").ents] == ["GATA3"]  # plain text: kept

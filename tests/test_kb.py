@@ -110,3 +110,10 @@ def test_real_papers_with_code_table(corpora):
     assert len(rows) == 6257
     assert by_id["imagenet"]["paper"]["title"].startswith("ImageNet: A large-scale hierarchical image database")
     assert all(" - " not in a for r in rows for a in r["aliases"])
+
+
+def test_n_process_2(kb_nlp):
+    texts = ["We evaluate on the GSM8K benchmark and CIFAR-10 images.", "Places of interest."] * 3
+    single = [json.dumps(d._.dataset_kb, sort_keys=True) for d in kb_nlp.pipe(texts)]
+    multi = [json.dumps(d._.dataset_kb, sort_keys=True) for d in kb_nlp.pipe(texts, n_process=2, batch_size=1)]
+    assert multi == single and "gsm8k" in single[0] and single[1] == "{}"

@@ -41,13 +41,15 @@ def is_fragment(text: str) -> bool:
         return True
     words = _WORD.findall(text)
     letters = sum(c.isalpha() for c in text)
-    if letters <= 2 and not any(c.isdigit() for c in text):
-        return True  # "D", "MS", "D T": symbols and initials, not names
-    if len(words) > 1 and all(len(w) == 1 or w.islower() and len(w) <= 2 for w in words[1:]):
+    if letters <= 2 and (not any(c.isdigit() for c in text) or len(words) > 1):
+        return True  # "D", "MS", "D T", "PH 0": symbols and initials, not names ("QM9" is one)
+    if len(words) > 1 and all(len(w) == 1 and w.isalpha() or w.islower() and len(w) <= 2 for w in words[1:]):
         return True  # "D n", "O k": a symbol with subscripts
-    numeric = sum(1 for w in words if not any(c.isalpha() for c in w))
-    if len(words) >= 4 and numeric / len(words) >= 0.4:
-        return True  # a table row
+    # a table row: several numbers of two or more digits ("MUTAG 188 2 125 63 PTC 344"), unlike a name
+    # whose digits a tokenizer split ("VOC 2 0 1 2", "FSS - 1 0 0 0")
+    numbers = sum(1 for w in words if len(w) >= 2 and not any(c.isalpha() for c in w) and any(c.isdigit() for c in w))
+    if numbers >= 3 and numbers / len(words) >= 0.4:
+        return True
     if len(words) >= 5 and any(w.lower() in CLAUSE_WORDS for w in words):
         return True  # a clause of running text, not a name
     return len(words) >= 2 and words[-1].lower().strip(".,") in ORGANISATION_HEADS  # a funder or institution

@@ -6,7 +6,7 @@ from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
-from .extensions import CITATIONS
+from .extensions import CITATIONS, install_extensions
 from .lexicon import ACCESSIONS, SUPPORT_CUES
 from .names import NameGroups, normalize
 from .rules import introduces_data, names_dataset
@@ -16,12 +16,13 @@ from .rules import introduces_data, names_dataset
     "dataref_dataset_support",
     requires=["doc.ents"],
     assigns=["doc.ents"],
-    default_config={"label": "DATASET", "cues": SUPPORT_CUES, "window_chars": 60, "accession_patterns": ACCESSIONS},
+    default_config={"label": "DATASET", "cues": SUPPORT_CUES, "window_chars": 60, "accession_patterns": ACCESSIONS,
+                    "papers_only": True},
 )
 def make_dataset_support(nlp: Language, name: str, label: str, cues: str, window_chars: int,
-                         accession_patterns: list[str]) -> "DatasetSupport":
+                         accession_patterns: list[str], papers_only: bool) -> "DatasetSupport":
     return DatasetSupport(nlp, name, label=label, cues=cues, window_chars=window_chars,
-                          accession_patterns=accession_patterns)
+                          accession_patterns=accession_patterns, papers_only=papers_only)
 
 
 class DatasetSupport(Pipe):
@@ -29,12 +30,15 @@ class DatasetSupport(Pipe):
     mentions has a data word near it ("the X corpus", "X contains 10k images"), a citation marker right
     after it, a known-datasets record (`doc._.dataset_kb`), an archive accession's form, or when it
     extends a supported name ("Vimeo90K-SR set" beside "Vimeo90K"). What goes is mostly what the
-    recognizer confuses with data: genes, reagents, funders, methods named once."""
+    recognizer confuses with data: genes, reagents, funders, methods named once. With `papers_only`, only
+    whole papers (Docs from a reader, `doc._.paper` set) are filtered: a sentence alone has too little context."""
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_support", *, label: str = "DATASET",
                  cues: str = SUPPORT_CUES, window_chars: int = 60,
-                 accession_patterns: Iterable[str] = ACCESSIONS) -> None:
+                 accession_patterns: Iterable[str] = ACCESSIONS, papers_only: bool = True) -> None:
+        install_extensions()
         self.name = name
+        self.papers_only = papers_only
         self.label = label
         self.cues = re.compile(cues, re.I)
         self.window = window_chars
@@ -42,8 +46,8 @@ class DatasetSupport(Pipe):
 
     def __call__(self, doc: Doc) -> Doc:
         ents = [e for e in doc.ents if e.label_ == self.label]
-        if not ents:
-            return doc
+        if not ents or (self.papers_only and doc._.paper is None):
+            return doc  # a snippet of plain text has too little context to ask for evidence
         groups = NameGroups.of_doc(ents, [])
         known = doc._.dataset_kb or {}
         markers = {s.start: s._.targets for s in doc.spans[CITATIONS]} if CITATIONS in doc.spans else {}
