@@ -112,3 +112,10 @@ def test_support_keeps_names_with_evidence_in_papers_only():
     doc = nlp(TEIReader(nlp)(make_tei(body, bib("b0", "Huang", "2007", "Labeled faces in the wild: a database"))))
     assert [e.text for e in doc.ents] == ["TinyBirds", "LFW"]  # a cue word; a marker to a data paper
     assert [e.text for e in nlp("GATA3 silencing defines a subgroup.").ents] == ["GATA3"]  # plain text: kept
+
+
+def test_appositive_names_a_dataset(reader):
+    doc = run(reader, "<p>Finally, we collected TinyBirds, a new dataset of bird photographs.</p>", [])
+    assert [e.text for e in doc.ents] == ["TinyBirds"]
+    doc = run(reader, "<p>We use Adam, a method for stochastic optimisation.</p>", [])
+    assert doc.ents == ()

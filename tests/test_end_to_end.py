@@ -45,3 +45,18 @@ def test_every_link_is_in_the_papers_own_bibliography(shipped, corpora):
                 assert ref["citation"] == bibliography[ref["id"]]["citation"]
                 linked += 1
     assert linked > 0
+
+
+def test_readme_command_with_the_shipped_model(shipped, tmp_path):
+    """The README's first command, through the CLI, with the installed model (not a stand-in)."""
+    from typer.testing import CliRunner
+
+    from dataref.cli import app
+
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["extract", str(EXAMPLE), "-o", str(out), "--text"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(out.read_text().splitlines()[0])
+    names = {d["name"] for d in record["datasets"]}
+    assert {"ImageNet", "CIFAR-10"} <= names
+    assert "ImageNet" in result.stdout and "1 paper," in result.output

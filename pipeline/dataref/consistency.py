@@ -50,6 +50,10 @@ class DatasetConsistency(Pipe):
             name_token = {"IS_SPACE": False, "IS_PUNCT": False, "TEXT": {"REGEX": r"[A-Z0-9]"}}
             self.cues.add("CUE", [[{"LOWER": {"IN": CUE_LEAD}}, {**name_token, "OP": "+"},
                                    {"LOWER": {"IN": list(cue_words)}}]])
+            # "TinyBirds, a new dataset of bird photographs": an appositive that says what the name is
+            describer = {"IS_LOWER": True, "IS_ALPHA": True, "OP": "?"}
+            self.cues.add("APPOSITIVE", [[{**name_token, "OP": "+"}, {"ORTH": ","}, {"LOWER": {"IN": ["a", "an"]}},
+                                          describer, describer, {"LOWER": {"IN": list(cue_words) + ["collection"]}}]])
         self.accessions = Matcher(nlp.vocab)
         if accession_patterns:
             pattern = "^(?:" + "|".join(accession_patterns) + ")$"
@@ -81,7 +85,14 @@ class DatasetConsistency(Pipe):
         return {i for s in doc.spans[SECTIONS] if self.excluded.search(s.label_) for i in range(s.start, s.end)}
 
     def _cued(self, doc: Doc, blocked: set[int]) -> list[Span]:
-        spans = filter_spans([Span(doc, start + 1, end - 1, label=self.label) for _, start, end in self.cues(doc)])
+        spans = []
+        for match_id, start, end in self.cues(doc):
+            if self.vocab.strings[match_id] == "APPOSITIVE":
+                comma = next(i for i in range(start, end) if doc[i].text == ",")
+                spans.append(Span(doc, start, comma, label=self.label))
+            else:
+                spans.append(Span(doc, start + 1, end - 1, label=self.label))
+        spans = filter_spans(spans)
         return [s for s in spans if is_name_like(s.text) and clean_mention(s.text) == [(0, len(s.text))]
                 and not blocked.intersection(range(s.start, s.end))]
 

@@ -304,7 +304,12 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
         for doc in docs:
             failures[doc.user_data.get("dataref_id", "")] = (name, err)
 
-    nlp.set_error_handler(on_pipe_error)
+    nlp.default_error_handler = on_pipe_error
+    for _, component in nlp.pipeline:
+        try:
+            component.set_error_handler(on_pipe_error)
+        except AttributeError:  # spaCy's Cython parser (the ner) cannot take one: its errors end the loop below
+            pass
 
     def tagged(stream):
         for doc, (path, err) in stream:
@@ -339,12 +344,12 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                                 str(path)))
 
     sent: list[tuple[str, Path]] = []
+    position = 0
     try:
         for pdf, refused in pdfs_failed:
             fail(pdf, refused)
         docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, paths, grobid)), as_tuples=True,
                         n_process=n_process)
-        position = 0
         for doc, (path, unread) in docs:
             while sent[position][0] != paper_id(path):  # papers the pipeline dropped: each gets its error record
                 lost(sent[position][1])
@@ -367,6 +372,12 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
             lost(path)
     except (Interrupted, KeyboardInterrupt) as stop:
         summary.interrupted = getattr(stop, "signum", signal.SIGINT)
+    except Exception as error:  # a component without an error handler failed: its batch gets error records
+        for _, path in sent[position:]:
+            failures.setdefault(paper_id(path), ("the pipeline", error))
+            lost(path)
+        summary.refusal = (f"dataref: the run stopped after an error in the pipeline ({type(error).__name__}: "
+                           f"{error}); the papers not yet read are not in the output: run again with --resume.")
     finally:
         progress.close()
         if output:
