@@ -1,8 +1,10 @@
 """dataref: the datasets a paper uses and the bibliography entries they cite."""
 from .extensions import NIL, install_extensions
+from .results import install_datasets_extension
 from .tei import TEIReader
 
 install_extensions()
+install_datasets_extension()
 
 __all__ = ["NIL", "TEIReader", "install_extensions"]
 __version__ = "0.2.0"

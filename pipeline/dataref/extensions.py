@@ -7,19 +7,18 @@ SECTIONS = "sections"
 HEADINGS = "headings"  # <head> blocks: section titles and figure/table labels, not running text
 
 
+def key_of(span: Span) -> str:
+    """How per-mention data is keyed in Doc extensions: the mention's character offsets ("start:end")."""
+    return f"{span.start_char}:{span.end_char}"
+
+
 def _span_targets(span: Span) -> list[str]:
     return span.kb_id_.split() if span.kb_id_ and span.kb_id_ != NIL else []
 
 
 def _span_citations(span: Span) -> list[dict]:
     links = span.doc._.citation_links or {}
-    return links.get(f"{span.start_char}:{span.end_char}", [])
-
-
-def _doc_datasets(doc: Doc) -> list[dict]:
-    from .results import datasets_of
-
-    return datasets_of(doc)
+    return links.get(key_of(span), [])
 
 
 def install_extensions() -> None:
@@ -28,8 +27,6 @@ def install_extensions() -> None:
     for name in ("bibliography", "paper", "citation_links", "abbreviation_pairs", "link_notes", "dataset_kb"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
-    if not Doc.has_extension("datasets"):
-        Doc.set_extension("datasets", getter=_doc_datasets)
     if not Span.has_extension("targets"):
         Span.set_extension("targets", getter=_span_targets)
     if not Span.has_extension("citations"):

@@ -14,7 +14,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
-from .extensions import CITATIONS, HEADINGS, install_extensions
+from .extensions import CITATIONS, HEADINGS, install_extensions, key_of
 from .lexicon import CUE_WORDS, DATA_NOUNS
 from .names import normalize
 
@@ -132,7 +132,7 @@ class DatasetKB(Pipe):
             if ent.label_ == self.label:
                 row = self.lookup(ent.text)
                 if row is not None:
-                    found[f"{ent.start_char}:{ent.end_char}"] = summary(row)
+                    found[key_of(ent)] = summary(row)
         doc._.dataset_kb = found
         return doc
 

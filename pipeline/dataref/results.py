@@ -5,7 +5,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from .extensions import SECTIONS
+from .extensions import SECTIONS, key_of
 from .names import NameGroups, normalize
 
 LABEL = "DATASET"
@@ -47,7 +47,7 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
     forms = Counter(m.text for m in mentions)
     references: dict[str, dict] = {}
     for mention in mentions:
-        for link in links.get(f"{mention.start_char}:{mention.end_char}", []):
+        for link in links.get(key_of(mention), []):
             ref = references.setdefault(link["id"], _reference(link["id"], bibliography))
             ref["mentions"] += 1
             ref["score"] = max(ref["score"], link["score"])
@@ -74,7 +74,7 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
 def _kb_of(mentions: list[Span], known: dict) -> Optional[dict]:
     """The known-dataset record most of the mentions resolve to, or None."""
     found = Counter(json.dumps(known[k], sort_keys=True) for m in mentions
-                    if (k := f"{m.start_char}:{m.end_char}") in known)
+                    if (k := key_of(m)) in known)
     return json.loads(found.most_common(1)[0][0]) if found else None
 
 
@@ -93,3 +93,10 @@ def doc_to_json(doc: Doc, path: Optional[str] = None) -> dict:
         "paper": {k: v for k, v in paper.items() if k != "path"},
         "datasets": doc._.datasets,
     }
+
+
+def install_datasets_extension() -> None:
+    """`doc._.datasets`: the per-paper records, computed when read (registered here, not in extensions.py,
+    so that the module holding plain extension data imports nothing above it)."""
+    if not Doc.has_extension("datasets"):
+        Doc.set_extension("datasets", getter=datasets_of)

@@ -8,6 +8,7 @@ from typing import Iterable, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
+from .extensions import key_of
 from .lexicon import DATA_TITLE, GAP_WORDS, HEAD_SUFFIX_ANY_CASE, METHOD_CUES, NEW_DATA, OWN_DATA, OWN_POSSESSIVE
 from .markers import ResolvedMarker, fold
 from .names import NameGroups, normalize
@@ -23,10 +24,6 @@ _SMALL = {"a", "an", "the", "of", "in", "for", "and", "on", "to", "with", "at", 
 
 SCORES = {"adjacent": 0.95, "coordination": 0.9, "adjacent_before": 0.85, "same_sentence": 0.7,
           "sentence_named": 0.75, "kb_paper": 0.6, "title_match": 0.4, "inherited": 0.8}
-
-
-def key_of(span: Span) -> str:
-    return f"{span.start_char}:{span.end_char}"
 
 
 # ---- what a bibliography entry says about a dataset ----------------------------------------------

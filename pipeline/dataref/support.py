@@ -6,7 +6,7 @@ from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
-from .extensions import CITATIONS, install_extensions
+from .extensions import CITATIONS, install_extensions, key_of
 from .lexicon import ACCESSIONS, SUPPORT_CUES
 from .names import NameGroups, normalize
 from .rules import introduces_data, names_dataset
@@ -65,7 +65,7 @@ class DatasetSupport(Pipe):
         return doc
 
     def _supported(self, ent: Span, text: str, known: dict, markers: dict[int, list[str]], bibliography: dict) -> bool:
-        if f"{ent.start_char}:{ent.end_char}" in known:
+        if key_of(ent) in known:
             return True
         if self.accession is not None and self.accession.match(ent.text):
             return True
