@@ -25,7 +25,7 @@ import typer
 from spacy.tokens import Doc
 
 from dataref import TEIReader
-from dataref.linker import key_of
+from dataref.extensions import key_of
 from dataref.markers import resolve_markers
 from dataref.names import normalize
 from metrics_io import prf, write_json

@@ -7,15 +7,15 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import minibatch
 
-from .extensions import NIL, install_extensions
+from .extensions import NIL, install_extensions, key_of
 from .markers import resolve_markers
 from .names import NameGroups, normalize
 from .rules import (SCORES, choose_ids, consolidate, coordination, entry_evidence, group_after, group_before,
-                    group_markers, groups_in_sentence, key_of, known_paper_links, links_of, names_dataset,
+                    group_markers, groups_in_sentence, known_paper_links, links_of, names_dataset,
                     own_datasets, propagate, supports, title_matches)
 from .scorer import score_citation_links
 
-__all__ = ["CitationLinker", "key_of", "make_citation_linker"]
+__all__ = ["CitationLinker", "make_citation_linker"]
 
 # Why a dataset has no link, as the output reports it.
 OWN = "introduced by this paper"
