@@ -50,7 +50,10 @@ def match(predicted: list[dict], gold: list[dict]) -> dict[int, Optional[int]]:
     found = {}
     for i, p in enumerate(predicted):
         names = {normalize(f) for f in p["surface_forms"]}
-        found[i] = next((j for j, g in enumerate(gold) if any(same(n, k) for n in names for k in gold_keys(g))), None)
+        # an exact name first ("Multi30K-DE" is its own gold record), else one containing the other
+        exact = next((j for j, g in enumerate(gold) if names & gold_keys(g)), None)
+        found[i] = exact if exact is not None else next(
+            (j for j, g in enumerate(gold) if any(same(n, k) for n in names for k in gold_keys(g))), None)
     return found
 
 
