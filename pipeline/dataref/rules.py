@@ -304,14 +304,17 @@ def title_matches(ents: list[Span], links: dict[str, list[dict]], bibliography: 
 
 
 def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroups) -> None:
-    """Per dataset: once some entry cited for it names it (or is its introducing paper), an entry without
-    such evidence is kept only if at least two different markers cite it for the dataset."""
+    """Per dataset: once some entry cited for it is its introducing paper (or, failing that, names it), an
+    entry without that evidence is kept only if at least two different markers cite it for the dataset."""
     members: dict[str, list[Span]] = {}
     for ent in ents:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
     for mentions in members.values():
         found = [link for e in mentions for link in direct[key_of(e)]]
-        named = {link["id"] for link in found if any(e in STRONG for e in link["entry_evidence"])}
+        # the introducing paper outranks a paper that only names the dataset ("ImageNet classification with
+        # deep convolutional neural networks" beside "ImageNet: a large-scale hierarchical image database")
+        named = {link["id"] for link in found if "entry_is_introducing_paper" in link["entry_evidence"]} or {
+            link["id"] for link in found if any(e in STRONG for e in link["entry_evidence"])}
         if not named:
             continue
         markers: dict[str, set] = {}
