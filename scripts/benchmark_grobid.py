@@ -15,14 +15,17 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import sys
+
 import typer
 
 from dataref.extract import run_extract
 from dataref.grobid import GrobidOptions
-from dataref.grobid_stub import StubGrobid, fake_pdf
 from metrics_io import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from grobid_stub import StubGrobid, fake_pdf  # noqa: E402  (the stand-in server lives with the tests)
 CORPORA = Path(os.environ.get("DATAREF_CORPORA", ROOT.parent / "shared" / "corpora"))
 
 

@@ -71,6 +71,8 @@ def test_write_docbin_round_trip(nlp, tmp_path):
 
 
 def test_stable_split_is_fixed():
-    assert convert.stable_split("We use ImageNet.") == convert.stable_split("We use ImageNet.")
+    # the split is part of the data: these values were computed once (crc32 of the text) and must never move
+    assert {t: convert.stable_split(t) for t in ("We use ImageNet.", "sentence 1", "sentence 42")} == {
+        "We use ImageNet.": "train", "sentence 1": "train", "sentence 42": "dev"}
     shares = Counter(convert.stable_split(f"sentence {i}") for i in range(2000))
     assert 150 < shares["dev"] < 250

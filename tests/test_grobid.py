@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from dataref.cli import app
 from dataref.grobid import Grobid, GrobidOptions
-from dataref.grobid_stub import StubGrobid, fake_pdf
+from .grobid_stub import StubGrobid, fake_pdf
 
 from .conftest import EXAMPLE, ROOT
 

@@ -5,7 +5,7 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from dataref import NIL
+from dataref import NIL, TEIReader
 from dataref.markers import resolve_markers
 
 from .conftest import EXAMPLE, bib, make_tei, set_datasets
@@ -178,3 +178,14 @@ def test_scorer_exact_numbers(nlp, link):
     assert linked == 6
     assert scores["nel_micro_p"] == pytest.approx(5 / 6)
     assert scores["nel_micro_r"] == pytest.approx(5 / 6)
+
+
+def test_a_configured_label_reaches_the_results(reader):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    nlp.add_pipe("dataref_citation_linker", config={"label": "DATA"})
+    doc = TEIReader(nlp)(make_tei(f"<p>We use ImageNet {ref('#b0', '[1]')}.</p>", BIBL))
+    start = doc.text.index("ImageNet")
+    doc.ents = [doc.char_span(start, start + 8, label="DATA")]
+    doc = nlp(doc)
+    assert [(d["name"], [r["id"] for r in d["references"]]) for d in doc._.datasets] == [("ImageNet", ["b0"])]

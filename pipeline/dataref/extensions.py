@@ -24,7 +24,8 @@ def _span_citations(span: Span) -> list[dict]:
 def install_extensions() -> None:
     """Register dataref's attributes; safe to call many times."""
     # Plain values only (dicts, lists, str): they survive DocBin and n_process>1.
-    for name in ("bibliography", "paper", "citation_links", "abbreviation_pairs", "link_notes", "dataset_kb"):
+    for name in ("bibliography", "paper", "citation_links", "abbreviation_pairs", "link_notes", "dataset_kb",
+                 "dataset_label"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
     if not Span.has_extension("targets"):

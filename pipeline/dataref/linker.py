@@ -109,6 +109,7 @@ class CitationLinker(Pipe):
             doc.ents = new_ents
             doc._.citation_links = {k: v for k, v in links.items() if v}
             doc._.link_notes = notes
+            doc._.dataset_label = self.label  # doc._.datasets reads the label the pipeline was configured with
 
     def score(self, examples: Iterable[Example], **kwargs) -> dict:
         return self.scorer(examples, **kwargs) if self.scorer else {}

@@ -18,8 +18,10 @@ def _section_of(doc: Doc, ent: Span) -> str:
     return ""
 
 
-def datasets_of(doc: Doc, label: str = LABEL) -> list[dict]:
-    """Distinct datasets (same name, or abbreviation and long form) with their references."""
+def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
+    """Distinct datasets (same name, or abbreviation and long form) with their references; the label is
+    the linker's configured one (`doc._.dataset_label`), else DATASET."""
+    label = label or doc._.dataset_label or LABEL
     ents = [e for e in doc.ents if e.label_ == label]
     groups = NameGroups.of_doc(ents, doc._.abbreviation_pairs)
     links = doc._.citation_links or {}
