@@ -44,6 +44,17 @@ def test_unknown_target_warns_and_stays_unlinked(reader):
     assert span._.targets == [] and span.id_ == "#b99"
 
 
+def test_one_warning_per_paper_and_counts_in_its_metadata(reader):
+    body = "<p>" + " ".join(f'See <ref type="bibr" target="#b{90 + i}">[{91 + i}]</ref>.' for i in range(3)) + "</p>"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = reader(make_tei(body, BIBL))
+    messages = [str(w.message) for w in caught if "W002" in str(w.message)]
+    assert len(messages) == 1 and "3 citation marker(s) point to ids not in the bibliography" in messages[0]
+    assert "'[91]' → 'b90'" in messages[0]
+    assert doc._.paper["warnings"] == {"W002": 3}
+
+
 def test_bibliography_fields(reader):
     doc = reader(EXAMPLE)
     bib0 = doc._.bibliography["b0"]

@@ -3,11 +3,12 @@ from spacy.errors import ErrorsWithCodes
 
 
 class Warnings(metaclass=ErrorsWithCodes):
-    W001 = ("Citation marker '{text}' at characters {start}-{end} does not align "
-            "with token boundaries and was left out of doc.spans['citations'].")
-    W002 = ("Citation marker '{text}' points to '{target}', which is not in the "
-            "bibliography; the marker is kept without a link.")
-    W003 = ("Bibliography id '{id}' occurs more than once; the first entry is kept.")
+    W001 = ("{path}: {count} citation marker(s) do not align with token boundaries (first: '{text}' at "
+            "characters {start}-{end}) and were left out of doc.spans['citations'].")
+    W002 = ("{path}: {count} citation marker(s) point to ids not in the bibliography (first: '{text}' → "
+            "'{target}'); they are kept without a link.")
+    W003 = ("{path}: {count} bibliography id(s) occur more than once (first: '{id}'); the first entry of "
+            "each is kept.")
 
 
 class Errors(metaclass=ErrorsWithCodes):

@@ -92,7 +92,8 @@ class TEIReader:
         root = parse_xml(data, name)
         if tag(root) != "tei":
             raise DatarefError(Errors.E003.format(path=name, root=tag(root) or root.tag), name)
-        bibliography = read_bibliography(root)
+        notes: dict[str, dict] = {}  # per warning code: how many, and the first case, for one warning per paper
+        bibliography = read_bibliography(root, notes)
         builder = TextBuilder()
         read_text(root, builder)
         if not builder.length:
@@ -103,8 +104,11 @@ class TEIReader:
         doc = self._make_doc(builder)
         doc._.bibliography = {key: entry.to_dict() for key, entry in bibliography.items()}
         doc._.paper = read_paper(root, name if not isinstance(source, bytes) else "")
-        add_citations(doc, builder.markers, doc._.bibliography)
+        add_citations(doc, builder.markers, doc._.bibliography, notes)
         add_sections(doc, builder.sections)
+        for code, note in notes.items():
+            warnings.warn(getattr(Warnings, code).format(path=name, **note))
+        doc._.paper["warnings"] = {code: note["count"] for code, note in notes.items()}
         doc.spans[HEADINGS] = [span for start, end in builder.headings
                                if (span := doc.char_span(start, end, alignment_mode="strict")) is not None]
         return doc
@@ -163,8 +167,13 @@ def _sent_starts(words: list[str], spaces: list[bool], builder: TextBuilder) -> 
     return values
 
 
-def read_bibliography(root: etree._Element) -> dict[str, BibEntry]:
-    """Entries of every <listBibl>, keyed by xml:id; duplicates keep the first."""
+def _note(notes: Optional[dict], code: str, **first) -> None:
+    if notes is not None:
+        notes.setdefault(code, {"count": 0, **first})["count"] += 1
+
+
+def read_bibliography(root: etree._Element, notes: Optional[dict] = None) -> dict[str, BibEntry]:
+    """Entries of every <listBibl>, keyed by xml:id; duplicates keep the first (counted in `notes`)."""
     entries: dict[str, BibEntry] = {}
     n = 0
     for list_bibl in descendants(root, "listbibl"):
@@ -174,7 +183,7 @@ def read_bibliography(root: etree._Element) -> dict[str, BibEntry]:
             if entry is None:
                 continue
             if entry.id in entries:
-                warnings.warn(Warnings.W003.format(id=entry.id))
+                _note(notes, "W003", id=entry.id)
                 continue
             entries[entry.id] = entry
     return entries
@@ -309,19 +318,19 @@ def _marker(el: etree._Element, builder: TextBuilder) -> None:
     builder.markers.append(Marker(start, builder.length, el.get("target") or ""))
 
 
-def add_citations(doc: Doc, markers: list[Marker], bibliography: dict) -> None:
+def add_citations(doc: Doc, markers: list[Marker], bibliography: dict, notes: Optional[dict] = None) -> None:
     spans = []
+    text = doc.text
     for marker in markers:
         span = doc.char_span(marker.start, marker.end, label=CITATION_LABEL, alignment_mode="strict")
         if span is None:
-            warnings.warn(Warnings.W001.format(text=doc.text[marker.start:marker.end],
-                                               start=marker.start, end=marker.end))
+            _note(notes, "W001", text=text[marker.start:marker.end], start=marker.start, end=marker.end)
             continue
         targets = [t.lstrip("#") for t in marker.target.split()]
         known = [t for t in targets if t in bibliography]
         for target in targets:
             if target not in bibliography:
-                warnings.warn(Warnings.W002.format(text=span.text, target=target))
+                _note(notes, "W002", text=span.text, target=target)
         span.kb_id_ = " ".join(known)
         span.id_ = marker.target
         spans.append(span)
