@@ -107,7 +107,7 @@ def test_killed_run_resumes_with_every_paper_once(tei_dir, model_dir, tmp_path):
     papers = tmp_path / "papers"
     write_pdfs(papers, {f"p{i:03d}": "error" if i % 10 == 0 else "ok" for i in range(200)})
     out = tmp_path / "out.jsonl"
-    with StubGrobid(tei_dir, delay=0.02) as server:
+    with StubGrobid(tei_dir, delay=0.05) as server:
         cmd = [sys.executable, "-m", "dataref.cli", "extract", str(papers), "-o", str(out), "--model",
                str(model_dir), "--grobid-url", server.url, "--concurrency", "2"]
         env = {**os.environ, "PYTHONPATH": str(ROOT / "pipeline")}

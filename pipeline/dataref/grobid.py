@@ -1,32 +1,24 @@
-"""PDF → TEI through a GROBID server (grobid-client-python), cached by the PDF's content hash."""
+"""PDF → TEI through a GROBID server's REST API, cached by the PDF's content hash.
+
+requests with urllib3's `Retry` does what grobid-client-python's `process_pdf` does for one PDF, plus a
+bounded exponential back-off on 503 (the client retries a busy server forever at a fixed pace, and
+changing that meant overriding its private methods)."""
 import hashlib
-import logging
 import os
-import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
-from grobid_client.grobid_client import GrobidClient, ServerUnavailableException
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from .errors import DatarefError, Errors
 
 DEFAULT_URL = "http://localhost:8070"
 GROBID_VERSION = "0.8.1"
 SERVICE = "processFulltextDocument"
-
-
-class _Client(GrobidClient):
-    """The stock client, except a 503 comes back to us: it would retry forever at a fixed pace."""
-
-    def _handle_server_busy_retry(self, file_path, retry_func, *args, **kwargs):
-        return (file_path, 503, "GROBID server busy (503)")
-
-    def _configure_logging(self) -> None:
-        super()._configure_logging()
-        # Our error records say what failed; the client's console log would repeat it.
-        self.logger.setLevel(logging.CRITICAL)
 
 
 @dataclass
@@ -57,7 +49,7 @@ class Grobid:
     def __init__(self, options: GrobidOptions, cache_dir: Path) -> None:
         self.options = options
         self.cache_dir = cache_dir
-        self._client: Optional[GrobidClient] = None
+        self._session: Optional[requests.Session] = None
         self._hashes: dict[Path, str] = {}
 
     def cached(self, pdf: Path) -> Path:
@@ -68,40 +60,48 @@ class Grobid:
 
     def check(self) -> None:
         """Fail before any work when no server answers."""
-        client = self.client()
         try:
-            alive, _ = client.ping()
-        except (ServerUnavailableException, OSError):
+            alive = self.session().get(f"{self.options.url}/api/isalive", timeout=10).ok
+        except requests.RequestException:
             alive = False
         if not alive:
             raise DatarefError(Errors.E008.format(url=self.options.url, version=GROBID_VERSION))
 
-    def client(self) -> GrobidClient:
-        if self._client is None:
-            self._client = _Client(grobid_server=self.options.url, timeout=self.options.timeout,
-                                   sleep_time=0, check_server=False)
-        return self._client
+    def session(self) -> requests.Session:
+        if self._session is None:
+            # 503 = busy: retried after 1 s, 2 s, 4 s … (backoff doubling), then reported
+            retry = Retry(total=self.options.max_retries, connect=0, read=False, status_forcelist=[503],
+                          allowed_methods=None, backoff_factor=self.options.backoff,
+                          respect_retry_after_header=False, raise_on_status=False)
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=retry, pool_maxsize=max(4, self.options.concurrency))
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._session = session
+        return self._session
 
     def to_tei(self, pdf: Path) -> Path:
         """The TEI for one PDF: from the cache, or from GROBID (retrying 503 with back-off)."""
         target = self.cached(pdf)
         if target.exists():
             return target
-        delay = self.options.backoff
-        for attempt in range(self.options.max_retries + 1):
-            _, status, text = self.client().process_pdf(
-                SERVICE, str(pdf), consolidate_header=False,
-                consolidate_citations=self.options.consolidate_citations,
-                include_raw_citations=True, segment_sentences=True)
-            if status != 503 or attempt == self.options.max_retries:
-                break
-            time.sleep(delay)
-            delay *= 2
+        form = {"includeRawCitations": "1", "segmentSentences": "1"}
+        if self.options.consolidate_citations:
+            form["consolidateCitations"] = "1"
+        try:
+            with pdf.open("rb") as handle:
+                answer = self.session().post(f"{self.options.url}/api/{SERVICE}", data=form,
+                                             files={"input": (pdf.name, handle, "application/pdf")},
+                                             timeout=self.options.timeout)
+            status, text = answer.status_code, answer.text
+        except requests.Timeout:
+            raise DatarefError(Errors.E009.format(
+                path=pdf, detail=f"no answer within the timeout of {self.options.timeout} s"), str(pdf))
+        except (requests.RequestException, OSError) as err:
+            raise DatarefError(Errors.E009.format(path=pdf, detail=err), str(pdf))
         if status != 200 or not text:
-            detail = f"HTTP {status}: {(text or '').strip()[:200]}"
-            if "timed out" in (text or "").lower():  # the client reports a read timeout as a 400
-                detail = f"no answer within the timeout of {self.options.timeout} s"
-            raise DatarefError(Errors.E009.format(path=pdf, detail=detail), str(pdf))
+            raise DatarefError(Errors.E009.format(path=pdf, detail=f"HTTP {status}: {(text or '').strip()[:200]}"),
+                               str(pdf))
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".{os.getpid()}.part")
         partial.write_text(text, encoding="utf8")
