@@ -240,3 +240,19 @@ def test_version_and_help():
     assert runner.invoke(app, ["--version"]).output.strip() == f"dataref {__version__}"
     helped = runner.invoke(app, ["extract", "-h"])
     assert helped.exit_code == 0 and "Exit status" in helped.output and "--resume" in helped.output
+
+
+def test_long_batches_do_not_grow_the_vocabulary(model_dir, tmp_path, monkeypatch):
+    from dataref import extract
+
+    nlp = spacy.load(model_dir)
+    monkeypatch.setattr(extract, "load_pipeline", lambda model: nlp)
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for i in range(6):  # every paper brings words no other has
+        text = EXAMPLE.read_text().replace("TinyBirds", f"Birdset{i}x{i * 7919}zq")
+        (papers / f"p{i}.tei.xml").write_text(text)
+    before = len(nlp.vocab.strings)
+    summary = extract.run_extract([papers], tmp_path / "out.jsonl", model="unused", chunk_size=2)
+    assert summary.papers == 6 and len(records(tmp_path / "out.jsonl")) == 6
+    assert len(nlp.vocab.strings) == before

@@ -241,7 +241,7 @@ _FORK_HOOK = False
 def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool = False,
                 n_process: int = 1, readable_text: bool = False,
                 grobid_options: Optional[GrobidOptions] = None,
-                tei_cache: Optional[Path] = None) -> Summary:
+                tei_cache: Optional[Path] = None, chunk_size: int = 500) -> Summary:
     """Run the pipeline over the inputs; Ctrl-C and SIGTERM end it cleanly (summary.interrupted)."""
     global _FORK_HOOK
     if n_process < 1:
@@ -261,7 +261,8 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
             return _run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
-                                readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache)
+                                readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache,
+                                chunk_size=chunk_size)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -269,7 +270,7 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
 
 def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
                  n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
-                 tei_cache: Optional[Path]) -> Summary:
+                 tei_cache: Optional[Path], chunk_size: int) -> Summary:
     from .results import doc_to_json
     from .tei import TEIReader
 
@@ -348,28 +349,33 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
     try:
         for pdf, refused in pdfs_failed:
             fail(pdf, refused)
-        docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, paths, grobid)), as_tuples=True,
-                        n_process=n_process)
-        for doc, (path, unread) in docs:
-            while sent[position][0] != paper_id(path):  # papers the pipeline dropped: each gets its error record
-                lost(sent[position][1])
-                position += 1
-            position += 1
-            if unread is not None:
-                fail(path, unread)
-                continue
-            try:
-                record = {"id": shown(Path(paper_id(path))), **doc_to_json(doc, shown(path))}
-            except Exception as error:  # one paper's results must not stop the others
-                failures[paper_id(path)] = ("results", error)
-                lost(path)
-                continue
-            summary.papers += 1
-            summary.datasets += len(record["datasets"])
-            summary.linked += sum(1 for d in record["datasets"] if d["linked"])
-            emit(record)
-        for _, path in sent[position:]:
-            lost(path)
+        for first in range(0, len(paths), chunk_size):
+            # Strings a chunk of papers adds to the vocabulary are freed after it: a long batch keeps its size.
+            with nlp.memory_zone():
+                chunk = paths[first:first + chunk_size]
+                docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid)), as_tuples=True,
+                                n_process=n_process)
+                for doc, (path, unread) in docs:
+                    while sent[position][0] != paper_id(path):  # papers the pipeline dropped: error records
+                        lost(sent[position][1])
+                        position += 1
+                    position += 1
+                    if unread is not None:
+                        fail(path, unread)
+                        continue
+                    try:
+                        record = {"id": shown(Path(paper_id(path))), **doc_to_json(doc, shown(path))}
+                    except Exception as error:  # one paper's results must not stop the others
+                        failures[paper_id(path)] = ("results", error)
+                        lost(path)
+                        continue
+                    summary.papers += 1
+                    summary.datasets += len(record["datasets"])
+                    summary.linked += sum(1 for d in record["datasets"] if d["linked"])
+                    emit(record)
+                for _, path in sent[position:]:
+                    lost(path)
+                position = len(sent)
     except (Interrupted, KeyboardInterrupt) as stop:
         summary.interrupted = getattr(stop, "signum", signal.SIGINT)
     except Exception as error:  # a component without an error handler failed: its batch gets error records
