@@ -81,8 +81,8 @@ def corpora() -> Path:
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory):
     """A rule-based DATASET tagger (an entity ruler) in a saved pipeline, for CLI runs."""
-    nlp = spacy.blank("en")
-    nlp.batch_size = 4  # as the shipped pipeline's (1): results are written while the run goes on
+    # a small batch, like the shipped pipeline's (1 paper): results are written while the run goes on
+    nlp = spacy.blank("en", config={"nlp": {"batch_size": 4}})
     nlp.add_pipe("sentencizer", config={"overwrite": False})
     ruler = nlp.add_pipe("entity_ruler")
     ruler.add_patterns([{"label": "DATASET", "pattern": name}
