@@ -1,6 +1,7 @@
 """The `dataref` command line: extract datasets and citations; convert training corpora."""
 import json
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -169,7 +170,11 @@ def extract(
         typer.echo(summary.refusal, err=True)
         raise typer.Exit(2)
     if summary.interrupted:
-        raise typer.Exit(128 + summary.interrupted)
+        # Every result is written and the output closed. A normal exit would now wait for spaCy's queue
+        # feeder threads, which block on the pipes of the workers that were just stopped: leave at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + summary.interrupted)
     if summary.papers == 0 and (summary.errors or not summary.skipped):
         raise typer.Exit(1)
 

@@ -5,6 +5,7 @@ records of an existing output, drops its error records and a line a kill cut in 
 input whose id has no finished record (so failed papers are tried again). Without `--resume` an
 existing non-empty output is refused, and a file that is not dataref's output is never touched."""
 import json
+import multiprocessing
 import os
 import signal
 import sys
@@ -225,8 +226,10 @@ def readable(record: dict) -> str:
 
 
 def _child_setup() -> None:
-    """In each worker process: Ctrl-C is the parent's to handle, and the worker dies with its parent."""
+    """In each worker process: Ctrl-C is the parent's to handle, SIGTERM ends it quietly, and it dies with
+    its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         import ctypes
 
@@ -252,6 +255,9 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
         _FORK_HOOK = True
 
     def stop(signum, frame):
+        # spaCy joins its workers when its pipe ends; they ignore Ctrl-C, so they are stopped here first
+        for child in multiprocessing.active_children():
+            child.terminate()
         raise Interrupted(signum)
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -260,6 +266,7 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
+            warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy on workers stopped by Ctrl-C
             return _run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
                                 readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache,
                                 chunk_size=chunk_size)
