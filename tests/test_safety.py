@@ -136,7 +136,14 @@ def test_deep_nesting_refused_quickly(reader, tmp_path):
     (b'<article><body><p>JATS, not TEI</p></body></article>', "E003"),
 ])
 def test_broken_input_coded_errors(reader, data, code, tmp_path):
-    assert refused(reader, as_file(tmp_path, data)).code == code
+    err = refused(reader, as_file(tmp_path, data))
+    assert err.code == code
+    assert "<string>" not in str(err) and "lxml" not in str(err)  # what went wrong and where, not the parser's internals
+
+
+def test_syntax_error_says_where(reader, tmp_path):
+    err = refused(reader, as_file(tmp_path, b'<TEI><text><body><p>a &foo; b</p></body></text></TEI>'))
+    assert str(err).endswith(": not well-formed XML (Entity 'foo' not defined, at line 1, column 28).")
 
 
 def test_wrong_encoding_declaration_is_partial_not_crash(reader):

@@ -89,6 +89,13 @@ def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> 
     return data, name
 
 
+def _syntax_detail(err: etree.XMLSyntaxError) -> str:
+    """libxml2's message and where, without lxml's "(<string>, line 1)" and repeated positions."""
+    message = re.sub(r",? line \d+, column \d+.*$", "", err.msg or str(err)).strip()
+    line, column = err.position if err.position else (err.lineno, 0)
+    return f"{message}, at line {line}, column {column}"
+
+
 def parse_xml(data: bytes, name: str) -> etree._Element:
     """Parse XML bytes safely, raising a coded DatarefError naming the file."""
     if _DTD_DECL.search(data):
@@ -98,7 +105,7 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
     except etree.XMLSyntaxError as err:
         if "depth" in str(err).lower():
             raise DatarefError(Errors.E012.format(path=name, limit=256), name)
-        raise DatarefError(Errors.E002.format(path=name, detail=err), name)
+        raise DatarefError(Errors.E002.format(path=name, detail=_syntax_detail(err)), name)
     except ValueError as err:  # e.g. an unknown encoding declaration
         raise DatarefError(Errors.E002.format(path=name, detail=err), name)
     if root is None:
