@@ -256,3 +256,36 @@ def test_long_batches_do_not_grow_the_vocabulary(model_dir, tmp_path, monkeypatc
     summary = extract.run_extract([papers], tmp_path / "out.jsonl", model="unused", chunk_size=2)
     assert summary.papers == 6 and len(records(tmp_path / "out.jsonl")) == 6
     assert len(nlp.vocab.strings) == before
+
+
+def test_no_worker_outlives_a_killed_run(model_dir, tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for i in range(1500):
+        shutil.copy(EXAMPLE, papers / f"p{i:04d}.tei.xml")
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "dataref.cli", "extract", str(papers), "-o", str(out), "--model", str(model_dir),
+           "--n-process", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "pipeline")}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while (not out.exists() or out.stat().st_size < 20_000) and time.time() < deadline:
+        time.sleep(0.05)
+    assert len(subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()) == 3
+    proc.kill()  # SIGKILL: no handler runs in the parent
+    proc.wait()
+    time.sleep(2)
+    assert subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split() == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder: an unreadable one cannot be made here")
+def test_unreadable_folders_are_counted(model_dir, folder, tmp_path):
+    locked = folder / "locked"
+    locked.mkdir()
+    shutil.copy(EXAMPLE, locked / "x.tei.xml")
+    locked.chmod(0)
+    try:
+        result = run([folder, "-o", tmp_path / "out.jsonl", "--model", model_dir])
+    finally:
+        locked.chmod(0o755)
+    assert "1 unreadable folders" in result.output

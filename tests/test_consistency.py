@@ -119,3 +119,31 @@ def test_appositive_names_a_dataset(reader):
     assert [e.text for e in doc.ents] == ["TinyBirds"]
     doc = run(reader, "<p>We use Adam, a method for stochastic optimisation.</p>", [])
     assert doc.ents == ()
+
+
+@pytest.mark.parametrize("config,expected", [
+    ({}, ["GSE12345", "PRJNA123456"]),
+    ({"accession_patterns": []}, []),
+])
+def test_accession_patterns_option(reader, config, expected):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    consistency = nlp.add_pipe("dataref_dataset_consistency", config=config)
+    doc = nlp(TEIReader(nlp)(make_tei("<p>Data are in GEO (GSE12345) and BioProject PRJNA123456.</p>")))
+    assert [e.text for e in consistency(doc).ents] == expected
+
+
+@pytest.mark.parametrize("excluded,expected", [
+    (None, ["SQuAD"]),  # the default: acknowledgement sections name funders, not data
+    ("", ["SQuAD", "SQuAD"]),
+])
+def test_excluded_sections_option(excluded, expected):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    consistency = nlp.add_pipe("dataref_dataset_consistency",
+                               config={} if excluded is None else {"excluded_sections": excluded})
+    body = "<p>We use SQuAD here.</p></div><div><head>Acknowledgements</head><p>Thanks to the SQuAD team.</p>"
+    doc = nlp(TEIReader(nlp)(make_tei(body)))
+    start = doc.text.index("SQuAD")
+    doc.ents = [doc.char_span(start, start + 5, label="DATASET")]
+    assert [e.text for e in consistency(doc).ents] == expected

@@ -189,3 +189,20 @@ def test_a_configured_label_reaches_the_results(reader):
     doc.ents = [doc.char_span(start, start + 8, label="DATA")]
     doc = nlp(doc)
     assert [(d["name"], [r["id"] for r in d["references"]]) for d in doc._.datasets] == [("ImageNet", ["b0"])]
+
+
+@pytest.mark.parametrize("config,body,expected", [
+    ({"max_gap_chars": 40}, "We use the ImageNet data set {m}.", [("b0", "adjacent")]),
+    ({"max_gap_chars": 5}, "We use the ImageNet data set {m}.", [("b0", "same_sentence")]),
+    ({"use_titles": True}, "We evaluate on ImageNet.", [("b0", "title_match")]),
+    ({"use_titles": False}, "We evaluate on ImageNet.", []),
+    ({"own_data": False}, "We introduce ImageNet, a new dataset of photos {m}.", [("b0", "same_sentence")]),
+    ({"own_data": True}, "We introduce ImageNet, a new dataset of photos taken by us {m}.", []),
+])
+def test_linker_options(reader, config, body, expected):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    nlp.add_pipe("dataref_citation_linker", config=config)
+    tei = make_tei("<p>" + body.format(m=ref("#b0", "[1]")) + "</p>", BIBL)
+    doc = nlp(set_datasets(TEIReader(nlp)(tei), ["ImageNet"]))
+    assert [(link["id"], link["rule"]) for link in doc.ents[0]._.citations] == expected
