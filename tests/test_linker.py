@@ -132,6 +132,10 @@ def test_example_paper(link):
     assert refs == {"CIFAR-10": ["b1"], "ImageNet": ["b0"], "TinyBirds": [], "SVHN": ["b2"],
                     "MS COCO": ["b3", "b4"], "WikiText-103": ["b5", "b6"]}
     assert datasets["TinyBirds"]["linked"] is False
+    assert datasets["TinyBirds"]["unlinked_reason"] == "introduced by this paper"
+    evidence = datasets["CIFAR-10"]["references"][0]["evidence"][0]
+    assert evidence["marker_text"] == "(Krizhevsky, 2009)"  # checkable without the Doc
+    assert evidence["sentence"].startswith("Most of our experiments use CIFAR-10 (Krizhevsky, 2009)")
     assert datasets["SVHN"]["surface_forms"] == ["SVHN", "Street View House Numbers"]
     assert datasets["ImageNet"]["mention_count"] == 4
     assert datasets["CIFAR-10"]["sections"] == ["Abstract", "Datasets", "Results"]
