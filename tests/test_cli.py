@@ -205,12 +205,12 @@ def test_text_with_output_file(model_dir, tmp_path):
     assert "ImageNet" in result.stdout and "mentions]" in result.stdout
 
 
-@pytest.mark.parametrize("n_process,signum", [(1, signal.SIGINT), (2, signal.SIGINT), (1, signal.SIGTERM)])
-def test_interrupted_run_stops_cleanly_and_resumes(model_dir, tmp_path, n_process, signum):
+def started_run(model_dir, tmp_path, papers_count: int, n_process: int) -> tuple[subprocess.Popen, Path, Path]:
+    """A `dataref extract` subprocess over copies of the example, returned once some results are written."""
     papers = tmp_path / "papers"
     papers.mkdir()
-    for i in range(400):
-        shutil.copy(EXAMPLE, papers / f"p{i:03d}.tei.xml")
+    for i in range(papers_count):
+        shutil.copy(EXAMPLE, papers / f"p{i:04d}.tei.xml")
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "dataref.cli", "extract", str(papers), "-o", str(out), "--model", str(model_dir),
            "--n-process", str(n_process)]
@@ -219,6 +219,12 @@ def test_interrupted_run_stops_cleanly_and_resumes(model_dir, tmp_path, n_proces
     deadline = time.time() + 60
     while (not out.exists() or out.stat().st_size < 20_000) and time.time() < deadline:
         time.sleep(0.05)
+    return proc, papers, out
+
+
+@pytest.mark.parametrize("n_process,signum", [(1, signal.SIGINT), (2, signal.SIGINT), (1, signal.SIGTERM)])
+def test_interrupted_run_stops_cleanly_and_resumes(model_dir, tmp_path, n_process, signum):
+    proc, papers, out = started_run(model_dir, tmp_path, 400, n_process)
     os.killpg(proc.pid, signum) if signum == signal.SIGINT else proc.send_signal(signum)  # Ctrl-C hits the group
     _, stderr = proc.communicate(timeout=60)
     stderr = stderr.decode()
@@ -231,7 +237,7 @@ def test_interrupted_run_stops_cleanly_and_resumes(model_dir, tmp_path, n_proces
     result = run([papers, "-o", out, "--model", model_dir, "--resume"])
     assert result.exit_code == 0, result.output
     names = [Path(r["path"]).name for r in records(out)]
-    assert sorted(names) == sorted(f"p{i:03d}.tei.xml" for i in range(400))
+    assert sorted(names) == sorted(f"p{i:04d}.tei.xml" for i in range(400))
 
 
 def test_version_and_help():
@@ -259,18 +265,7 @@ def test_long_batches_do_not_grow_the_vocabulary(model_dir, tmp_path, monkeypatc
 
 
 def test_no_worker_outlives_a_killed_run(model_dir, tmp_path):
-    papers = tmp_path / "papers"
-    papers.mkdir()
-    for i in range(1500):
-        shutil.copy(EXAMPLE, papers / f"p{i:04d}.tei.xml")
-    out = tmp_path / "out.jsonl"
-    cmd = [sys.executable, "-m", "dataref.cli", "extract", str(papers), "-o", str(out), "--model", str(model_dir),
-           "--n-process", "2"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "pipeline")}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while (not out.exists() or out.stat().st_size < 20_000) and time.time() < deadline:
-        time.sleep(0.05)
+    proc, _, out = started_run(model_dir, tmp_path, 1500, 2)
     assert len(subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()) == 3
     proc.kill()  # SIGKILL: no handler runs in the parent
     proc.wait()
