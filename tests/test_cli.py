@@ -69,7 +69,7 @@ def test_nothing_readable_exits_non_zero(model_dir, folder, tmp_path):
 
 def test_stdout_jsonl_and_text(model_dir):
     result = runner.invoke(app, ["extract", str(EXAMPLE), "--model", str(model_dir)])
-    line = [l for l in result.stdout.splitlines() if l.startswith("{")][0]
+    line = [row for row in result.stdout.splitlines() if row.startswith("{")][0]
     assert json.loads(line)["paper"]["title"] == "Tiny Transformers for Robust Image Classification"
     result = runner.invoke(app, ["extract", str(EXAMPLE), "--model", str(model_dir), "--text"])
     assert "ImageNet" in result.stdout and "J. Deng, W. Dong" in result.stdout
