@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
 from .lexicon import DATA_CUES, HEAD_SUFFIX as _HEAD
+from .names import normalize
 
 LABEL = "DATASET"
 _COORD = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
@@ -169,8 +170,6 @@ def write_docbin(docs: Iterable[Doc], path: Path) -> int:
 
 def names_known_in(text: str, known: set[str], max_words: int = 4) -> bool:
     """Whether any run of up to `max_words` words of `text` is a known dataset name."""
-    from .names import normalize
-
     words = re.findall(r"[\w'’.-]+", text)
     return any(normalize(" ".join(words[i:i + n])) in known
                for n in range(1, max_words + 1) for i in range(len(words) - n + 1))
@@ -281,8 +280,6 @@ def _inside(mentions: list[tuple[int, int, bool]], begin: int, end: int) -> list
 
 def known_dataset_names(pwc_path: Path) -> set[str]:
     """Normalised names, full names and variants of the Papers with Code datasets."""
-    from .names import normalize
-
     names: set[str] = set()
     for record in json.loads(pwc_path.read_text(encoding="utf8")):
         for name in [record["name"], record.get("full_name") or ""] + list(record.get("variants") or []):
@@ -300,8 +297,6 @@ def scirex_docs(path: Path, nlp: Language, stats: Counter, known: set[str], spli
     mention is left missing (neither dataset nor not), Method/Task/Metric mentions are outside.
     Of the chunks that name no Material, one in `empty_share` is kept (1.7M words would double the
     training time for little more than extra "O" tokens)."""
-    from .names import normalize
-
     for line in path.open(encoding="utf8"):
         record = json.loads(line)
         if stable_split(record["doc_id"]) != split:

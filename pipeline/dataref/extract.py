@@ -62,8 +62,9 @@ class Interrupted(BaseException):
 
 
 def paper_id(path: Path) -> str:
-    """The stable key of an input: its resolved path (the same file named two ways is one paper)."""
-    return os.path.realpath(path)
+    """The stable key of an input: its resolved path (the same file named two ways is one paper), as
+    text JSON can hold."""
+    return shown(Path(os.path.realpath(path)))
 
 
 def shown(path: Path) -> str:
@@ -147,7 +148,7 @@ def prepare_output(output: Optional[Path], resume: bool) -> set[str]:
         partial = output.with_name(output.name + ".tmp")
         partial.write_bytes(b"".join(line + b"\n" for line in kept))
         os.replace(partial, output)  # atomic: a kill now leaves the old file or the new one
-    return {r.get("id") or shown(Path(paper_id(Path(r["path"])))) for r in records if "error" not in r}
+    return {r.get("id") or paper_id(Path(r["path"])) for r in records if "error" not in r}
 
 
 class LineWriter:
@@ -163,7 +164,7 @@ class LineWriter:
 
 def error_record(path: Path, err: Exception) -> dict:
     code = getattr(err, "code", "") or type(err).__name__
-    return {"path": shown(path), "id": shown(Path(paper_id(path))), "error": {"code": code, "message": str(err)}}
+    return {"path": shown(path), "id": paper_id(path), "error": {"code": code, "message": str(err)}}
 
 
 def load_pipeline(model: str):
@@ -287,8 +288,8 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
     summary = Summary()
     done = prepare_output(output, resume)
     paths, summary.not_inputs = collect_inputs(inputs)
-    summary.skipped = sum(1 for p in paths if shown(Path(paper_id(p))) in done)
-    paths = [p for p in paths if shown(Path(paper_id(p))) not in done]
+    summary.skipped = sum(1 for p in paths if paper_id(p) in done)
+    paths = [p for p in paths if paper_id(p) not in done]
     grobid = None
     pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
     pdfs_failed: list[tuple[Path, Exception]] = []
@@ -321,8 +322,8 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
 
     def tagged(stream):
         for doc, (path, err) in stream:
-            doc.user_data["dataref_id"] = paper_id(path)
-            sent.append((paper_id(path), path))
+            doc.user_data["dataref_id"] = key = paper_id(path)
+            sent.append((key, path))
             yield doc, (path, err)
 
     try:
@@ -363,7 +364,8 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                 docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid)), as_tuples=True,
                                 n_process=n_process)
                 for doc, (path, unread) in docs:
-                    while sent[position][0] != paper_id(path):  # papers the pipeline dropped: error records
+                    key = paper_id(path)
+                    while sent[position][0] != key:  # papers the pipeline dropped: each gets an error record
                         lost(sent[position][1])
                         position += 1
                     position += 1
@@ -371,9 +373,9 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                         fail(path, unread)
                         continue
                     try:
-                        record = {"id": shown(Path(paper_id(path))), **doc_to_json(doc, shown(path))}
+                        record = {"id": key, **doc_to_json(doc, shown(path))}
                     except Exception as error:  # one paper's results must not stop the others
-                        failures[paper_id(path)] = ("results", error)
+                        failures[key] = ("results", error)
                         lost(path)
                         continue
                     summary.papers += 1

@@ -5,7 +5,7 @@ mentions of known names the recognizer missed when the context supports them."""
 import json
 import re
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Optional, Union
 
 import srsly
 from spacy.language import Language
@@ -135,14 +135,6 @@ class DatasetKB(Pipe):
                     found[key_of(ent)] = summary(row)
         doc._.dataset_kb = found
         return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        error_handler = self.get_error_handler()
-        for doc in stream:
-            try:
-                yield self(doc)
-            except Exception as e:
-                error_handler(self.name, self, [doc], e)
 
     def proposals(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """Known names with support: a cue word next to them or in the sentence, or a citation marker

@@ -3,7 +3,7 @@ import re
 
 # Nouns that follow a dataset's name without being part of it: "the CoNLL-2003 dataset".
 HEAD_NOUNS = ["dataset", "datasets", "data set", "data sets", "corpus", "corpora", "benchmark", "benchmarks",
-              "database", "databases", "collection", "collections", "treebank"]
+              "database", "databases", "collection", "collections"]
 # Cue words after a capitalised name that make it a dataset mention (consistency's "the X dataset").
 CUE_WORDS = ["dataset", "datasets", "corpus", "corpora", "benchmark", "treebank", "database"]
 # Words before "X dataset" that show X is a name, not the start of a sentence ("on GSM8K benchmark").
@@ -13,7 +13,7 @@ DATA_NOUNS = CUE_WORDS + ["data", "dump", "dumps", "articles", "pages", "split",
                           "training", "dev", "validation", "images", "videos", "sentences", "documents"]
 # Name endings that mark a benchmark whatever the model says: "HarmBench", "ODCV-Bench".
 BENCHMARK_SUFFIX = r"(?:[A-Z][A-Za-z0-9]*-?Bench|[A-Za-z0-9]+-Bench)(?:-?\d+)?"
-_HEAD_ALT = "|".join(sorted({h.replace(" ", r"\s?") for h in HEAD_NOUNS if h != "treebank"}, key=len, reverse=True))
+_HEAD_ALT = "|".join(sorted({h.replace(" ", r"\s?") for h in HEAD_NOUNS}, key=len, reverse=True))
 # A lower-case head noun (or several) at the end of a mention; "Penn Treebank", "Brown Corpus" keep theirs.
 HEAD_SUFFIX = re.compile(rf"(?:\s+(?:test\s+)?(?:{_HEAD_ALT}))+$")
 HEAD_SUFFIX_ANY_CASE = re.compile(rf"(?:\s+(?:{_HEAD_ALT}))+$", re.I)
