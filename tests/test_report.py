@@ -212,7 +212,8 @@ def test_corpus_chart_is_svg_of_the_most_named(real_results):
     records, _ = real_results
     tree = tree_of(render_corpus(records))
     rows = tree.xpath("//table[@id='datasets-table']/tbody/tr")
-    bars = tree.xpath("//svg[@id='chart-svg']//rect")
+    bars = tree.xpath("//svg[@id='chart-svg']//rect[@class='bar']")
+    lines = [int(r.get("width")) for r in tree.xpath("//svg[@id='chart-svg']//rect[@class='mentions']")]
     labels = tree.xpath("//svg[@id='chart-svg']//a/title/text()")
     assert len(bars) == min(15, len(rows)) > 0
     names = [row.xpath("td[1]/b/text()")[0] for row in rows]
@@ -221,6 +222,10 @@ def test_corpus_chart_is_svg_of_the_most_named(real_results):
     assert widths == sorted(widths, reverse=True)
     counts = [int(row.xpath("td[3]/@data-value")[0]) for row in rows[:len(bars)]]
     assert all(w == widths[0] for w, c in zip(widths, counts) if c == counts[0])
+    mentions = [int(row.xpath("td[4]/@data-value")[0]) for row in rows[:len(bars)]]
+    assert len(lines) == len(bars) and lines.index(max(lines)) == mentions.index(max(mentions))
+    for (m1, w1), (m2, w2) in zip(zip(mentions, lines), zip(mentions[1:], lines[1:])):
+        assert (m1 - m2) * (w1 - w2) >= 0  # more mentions, a line at least as long
 
 
 def test_report_from_a_results_file_reads_the_papers_again(real_results, tmp_path):

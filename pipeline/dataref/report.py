@@ -349,7 +349,7 @@ def corpus_view(records: list[dict], *, link_papers: bool = True) -> dict:
     table = []
     for key, row in rows.items():
         kb = row["kb"]
-        name = kb["name"] if kb and kb.get("name") else row["names"].most_common(1)[0][0]
+        name = row["names"].most_common(1)[0][0]  # what the papers call it; the known id has its own column
         entries = sorted(row["entries"].values(), key=lambda e: -e["papers"])
         table.append({"key": key, "name": name, "kb_id": kb.get("id", "") if kb else "",
                       "homepage": safe_url(kb.get("homepage", "")) if kb else "",
@@ -378,14 +378,17 @@ def corpus_view(records: list[dict], *, link_papers: bool = True) -> dict:
 
 
 def _chart(rows: list[dict]) -> dict:
-    """Bar geometry for the most-named datasets (papers naming each), drawn as SVG by the template."""
-    label_width, bar_width, height, gap = 230, 360, 18, 6
-    top = max((r["paper_count"] for r in rows), default=1) or 1
+    """Bar geometry for the most-named datasets, drawn as SVG by the template: a bar for the papers naming
+    each, a thin one under it for its mentions."""
+    label_width, bar_width, height, gap = 230, 360, 14, 10
+    papers = max((r["paper_count"] for r in rows), default=1) or 1
+    mentions = max((r["mentions"] for r in rows), default=1) or 1
     bars = [{"name": r["name"] if len(r["name"]) <= 34 else r["name"][:33] + "…", "full": r["name"],
-             "y": i * (height + gap), "width": max(2, round(bar_width * r["paper_count"] / top)),
+             "y": i * (height + gap), "width": max(2, round(bar_width * r["paper_count"] / papers)),
+             "mentions_width": max(1, round(bar_width * r["mentions"] / mentions)),
              "value": f"{_plural(r['paper_count'], 'paper')} · {_plural(r['mentions'], 'mention')}",
              "anchor": f"d-{i}"} for i, r in enumerate(rows)]
-    return {"bars": bars, "label_width": label_width, "bar_height": height,
+    return {"bars": bars, "label_width": label_width, "bar_height": height, "bar_width": bar_width,
             "width": label_width + bar_width + 150, "height": max(1, len(bars) * (height + gap))}
 
 
