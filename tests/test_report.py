@@ -1,7 +1,10 @@
 """The HTML report: plain HTML checks, and the pages as headless Chromium shows them (`browser` marker)."""
 import json
 import re
+import shlex
+import shutil
 import warnings
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -326,6 +329,25 @@ def test_cli_leaves_out_a_line_cut_short(tmp_path):
     results.write_text(json.dumps({"path": "a.xml", "datasets": []}) + "\n" + '{"path": "b.xml", "datas')
     result = run(str(results), "-o", str(tmp_path / "report"), "--records-only")
     assert result.exit_code == 0 and "[W010]" in result.output and "1 paper " in result.output
+
+
+def test_readme_report_commands_run(model_dir, tmp_path, monkeypatch):
+    """The README's "Reports" block, each line as written (results.jsonl made by `dataref extract`)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf8")
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, flags=re.S) if "dataref report" in b)
+    commands = [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.strip()]
+    assert len(commands) == 3 and all(c[:2] == ["dataref", "report"] for c in commands)
+    monkeypatch.chdir(tmp_path)
+    Path("papers").mkdir()
+    for name in ("a.tei.xml", "b.tei.xml"):
+        Path("papers", name).write_bytes(EXAMPLE.read_bytes())
+    run_extract([Path("papers")], Path("results.jsonl"), model=str(model_dir))
+    for command in commands:
+        shutil.rmtree("report", ignore_errors=True)
+        result = CliRunner().invoke(app, command[1:])
+        assert result.exit_code == 0, (command, result.output)
+        assert "2 papers" in result.output and len(list(Path("report/papers").glob("*.html"))) == 2
+        assert "ImageNet" in Path("report/index.html").read_text()
 
 
 # ---- in a real browser --------------------------------------------------------------------------------
