@@ -92,3 +92,12 @@ def model_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "pipe"
     nlp.to_disk(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    """The installed en_dataref_sm (the README's first command installs it)."""
+    try:
+        return spacy.load("en_dataref_sm")
+    except OSError:
+        pytest.fail("en_dataref_sm is not installed: run the README's install command")

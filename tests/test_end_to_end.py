@@ -1,21 +1,11 @@
 import json
 import warnings
 
-import pytest
-import spacy
 
 from dataref import NIL, TEIReader
 from dataref.results import doc_to_json
 
 from .conftest import EXAMPLE
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    try:
-        return spacy.load("en_dataref_sm")
-    except OSError:
-        pytest.fail("en_dataref_sm is not installed: run the README's install command")
 
 
 def test_shipped_pipeline_on_the_example(shipped):

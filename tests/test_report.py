@@ -8,7 +8,6 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-import spacy
 from typer.testing import CliRunner
 
 from dataref import TEIReader
@@ -60,14 +59,6 @@ def assert_inert(tree: lxml.html.HtmlElement, scripts_allowed: int = 0) -> None:
         assert re.match(r"#|https?://|\.\./index\.html$|papers/[\w.-]+\.html$", href), href
     policy = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
     assert policy and "default-src 'none'" in policy[0]
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    try:
-        return spacy.load("en_dataref_sm")
-    except OSError:
-        pytest.fail("en_dataref_sm is not installed: run the README's install command")
 
 
 @pytest.fixture(scope="module")
