@@ -125,7 +125,7 @@ def kb_build(
 
 @app.command()
 def extract(
-    inputs: list[Path] = typer.Argument(..., help="TEI XML and PDF files, or folders of them"),
+    inputs: list[Path] = typer.Argument(..., help="TEI or JATS XML and PDF files, or folders of them"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL file (default: stdout)"),
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path"),
     resume: bool = typer.Option(False, "--resume", help="Skip papers already in the output"),

@@ -26,7 +26,7 @@ class Errors(metaclass=ErrorsWithCodes):
             "8070:8070 grobid/grobid:{version}` or point --grobid-url (or "
             "DATAREF_GROBID_URL) at a running server.")
     E009 = "{path}: GROBID could not process the PDF ({detail})."
-    E010 = "{path}: unsupported input; give TEI XML (.xml) or PDF (.pdf) files."
+    E010 = "{path}: unsupported input; give TEI or JATS XML (.xml, .nxml) or PDF (.pdf) files."
     E011 = ("Cannot load the pipeline '{name}': {detail}. Install the shipped model "
             "with `pip install packages/en_dataref_sm-*.whl` or pass --model PATH.")
     E012 = "{path}: the XML nests deeper than {limit} levels."
@@ -44,6 +44,11 @@ class Errors(metaclass=ErrorsWithCodes):
             "Choose another output file.")
     E019 = "Cannot write the output {path}: {detail}."
     E020 = "{name}={value!r} is not a whole number of {unit}."
+    E040 = ("{path}: the XML root is <{root}>, not a JATS <article>. Give JATSReader JATS (or NLM) article XML, "
+            "or read any paper with dataref.PaperReader.")
+    E041 = ("{path}: the XML root is <{root}>, neither a TEI document nor a JATS <article>. Give dataref GROBID "
+            "TEI XML, JATS XML, or a PDF (which it sends to GROBID).")
+    E042 = "{path}: the JATS article has no text: no title, abstract, body or back matter was found."
 
 
 class DatarefError(ValueError):

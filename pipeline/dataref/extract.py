@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .errors import DatarefError, Errors
 from .grobid import Grobid, GrobidOptions
 
-TEI_SUFFIXES = (".xml",)
+TEI_SUFFIXES = (".xml", ".nxml")  # TEI or JATS (PubMed Central names its JATS files .nxml)
 PDF_SUFFIXES = (".pdf",)
 
 
@@ -103,7 +103,7 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             for name in sorted(files):
                 path = Path(root) / name
                 if path.suffix.lower() not in TEI_SUFFIXES + PDF_SUFFIXES:
-                    skipped["other files (not .xml or .pdf)"] += 1
+                    skipped["other files (not .xml, .nxml or .pdf)"] += 1
                 elif not path.is_file():
                     skipped["special or broken files"] += 1
                 else:
@@ -280,7 +280,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                  n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
                  tei_cache: Optional[Path], chunk_size: int) -> Summary:
     from .results import doc_to_json
-    from .tei import TEIReader
+    from .readers import PaperReader
 
     from .safe_xml import max_bytes, max_chars
 
@@ -305,7 +305,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                 paths = [p for p in paths if p.suffix.lower() not in PDF_SUFFIXES]
                 grobid = None
     nlp = load_pipeline(model)
-    reader = TEIReader(nlp)
+    reader = PaperReader(nlp)
     failures: dict[str, tuple[str, Exception]] = {}
 
     def on_pipe_error(name: str, component, docs, err: Exception) -> None:
