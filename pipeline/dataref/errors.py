@@ -9,6 +9,8 @@ class Warnings(metaclass=ErrorsWithCodes):
             "'{target}'); they are kept without a link.")
     W003 = ("{path}: {count} bibliography id(s) occur more than once (first: '{id}'); the first entry of "
             "each is kept.")
+    W020 = ("The result field '{field}' is not in dataref's Parquet schema and is left out of Parquet output "
+            "(the JSONL output keeps it); add it to dataref/parquet.py's schema.")
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -49,6 +51,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E041 = ("{path}: the XML root is <{root}>, neither a TEI document nor a JATS <article>. Give dataref GROBID "
             "TEI XML, JATS XML, or a PDF (which it sends to GROBID).")
     E042 = "{path}: the JATS article has no text: no title, abstract, body or back matter was found."
+    E043 = ("Parquet output needs pyarrow ({detail}). Install it with `pip install 'dataref[parquet]'` or write "
+            "JSONL (-o results.jsonl).")
+    E045 = ("{path}: the Ray engine does not send PDFs to GROBID; convert them first (`dataref extract PDFS "
+            "--tei-cache tei/`) and give it the TEI files, or run without --engine ray.")
+    E046 = ("The Ray engine needs Ray ({detail}). Install it with `pip install 'dataref[ray]'`, or run without "
+            "--engine ray.")
+    E044 = ("{path} is not dataref Parquet output ({detail}); dataref will not touch it. Choose another output "
+            "file or folder.")
 
 
 class DatarefError(ValueError):

@@ -261,6 +261,11 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
             child.terminate()
         raise Interrupted(signum)
 
+    sink = None
+    if output is not None and output.suffix.lower() == ".parquet":
+        from .parquet import ParquetSink
+
+        sink = ParquetSink(output)  # records are journalled as JSON lines, the Parquet file written at the end
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     # Unresolvable markers and duplicate ids are the TEI's business, not a reason to flood stderr;
     # the filter lasts for this run only, not for the caller's process.
@@ -268,9 +273,13 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
             warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy on workers stopped by Ctrl-C
-            return _run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
-                                readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache,
-                                chunk_size=chunk_size)
+            already = sink.prepare(resume) if sink else set()
+            summary = _run_extract(inputs, sink.journal if sink else output, model=model, resume=resume,
+                                   n_process=n_process, readable_text=readable_text, grobid_options=grobid_options,
+                                   tei_cache=tei_cache, chunk_size=chunk_size, already=already)
+            if sink:
+                sink.finish()
+            return summary
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -278,7 +287,7 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
 
 def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
                  n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
-                 tei_cache: Optional[Path], chunk_size: int) -> Summary:
+                 tei_cache: Optional[Path], chunk_size: int, already: Optional[set[str]] = None) -> Summary:
     from .results import doc_to_json
     from .readers import PaperReader
 
@@ -286,7 +295,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
 
     max_bytes(), max_chars()  # a malformed limit is a refusal before any work, not an error per paper
     summary = Summary()
-    done = prepare_output(output, resume)
+    done = prepare_output(output, resume) | (already or set())
     paths, summary.not_inputs = collect_inputs(inputs)
     summary.skipped = sum(1 for p in paths if paper_id(p) in done)
     paths = [p for p in paths if paper_id(p) not in done]

@@ -24,8 +24,11 @@ class PaperReader:
 
     def __call__(self, source: Source) -> Doc:
         data, name = read_bytes(source, self.max_bytes)
+        return self.read_data(data, name, "" if isinstance(source, bytes) else name)
+
+    def read_data(self, data: bytes, name: str, path: str) -> Doc:
+        """A paper from bytes read elsewhere (an object store); `name` is used in messages, `path` in doc._.paper."""
         root = parse_xml(data, name, plain_doctype=True)
-        path = "" if isinstance(source, bytes) else name
         kind = tag(root)
         if kind == "tei":
             if root.getroottree().docinfo.doctype:

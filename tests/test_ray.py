@@ -1,0 +1,84 @@
+"""The Ray engine in local mode on 30 real TEI and JATS papers (slow: deselected by default; run with
+`python -m pytest -m slow tests/test_ray.py`)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from dataref.extract import run_extract
+
+from .conftest import ROOT
+
+ray = pytest.importorskip("ray")
+pytest.importorskip("pyarrow")
+
+from dataref.ray_runner import extract_with_ray, read_output  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
+MODEL = "en_dataref_sm"
+
+
+@pytest.fixture(scope="module")
+def papers(corpora, tmp_path_factory):
+    """15 GROBID TEI and 15 JATS articles from the shared corpora, and one broken file."""
+    tei = sorted((corpora / "grobid-tei-bulk").glob("*.xml"))[:15]
+    jats = sorted((corpora / "jats").glob("*.xml"))[:15]
+    if len(tei) < 15 or len(jats) < 15:
+        pytest.skip("the shared TEI and JATS corpora are not complete")
+    broken = tmp_path_factory.mktemp("broken") / "broken.xml"
+    broken.write_text("<article><body><p>cut off", encoding="utf8")
+    return tei + jats + [broken]
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def test_same_records_as_the_single_process_path(papers, local_ray, tmp_path):
+    jsonl = tmp_path / "plain.jsonl"
+    plain = run_extract(papers, jsonl, model=MODEL)
+    assert plain.papers == 30 and plain.errors == 1
+    expected = {r["id"]: r for r in map(json.loads, jsonl.read_text(encoding="utf8").splitlines())}
+    summary = extract_with_ray(papers, tmp_path / "out", model=MODEL, workers=2)
+    assert (summary.papers, summary.errors) == (30, 1)
+    got = {r["id"]: r for r in read_output(tmp_path / "out")}
+    assert got.keys() == expected.keys()
+    assert [i for i in expected if got[i] != expected[i]] == []
+    broken = next(r for r in got.values() if r["path"].endswith("broken.xml"))
+    assert broken["error"]["code"] == "E002"
+    # resume: nothing left to do, and the broken paper's error row is retried (and fails again, once)
+    again = extract_with_ray(papers, tmp_path / "out", model=MODEL, workers=2, resume=True)
+    assert (again.skipped, again.papers, again.errors) == (30, 0, 1)
+    assert sorted(r["id"] for r in read_output(tmp_path / "out")) == sorted(expected)
+
+
+def test_a_run_stopped_half_way_and_restarted_gives_each_paper_once(papers, tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "dataref.cli", "extract", *map(str, papers), "--engine", "ray", "-o", str(out),
+               "--model", MODEL, "--workers", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "pipeline")}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and not list(out.glob("*.parquet")) and process.poll() is None:
+        time.sleep(0.5)
+    assert process.poll() is None, "the run ended before it could be stopped half-way"
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    written = read_output(out)
+    assert 0 < len(written) < 31
+    (out / "cut-short.parquet").write_bytes(b"PAR1 a part file a kill cut short")
+    result = subprocess.run(command + ["--resume"], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "1 unreadable part files of a stopped run removed" in result.stderr
+    ids = [r["id"] for r in read_output(out)]
+    assert len(ids) == len(set(ids)) == 31
+    assert f"{len([r for r in written if 'error' not in r])} skipped" in result.stderr
