@@ -82,3 +82,35 @@ def test_a_run_stopped_half_way_and_restarted_gives_each_paper_once(papers, tmp_
     ids = [r["id"] for r in read_output(out)]
     assert len(ids) == len(set(ids)) == 31
     assert f"{len([r for r in written if 'error' not in r])} skipped" in result.stderr
+
+
+def test_pdfs_through_a_pool_of_grobid_servers(model_dir, local_ray, tmp_path):
+    import zlib
+
+    from dataref.extract import paper_id
+
+    from .conftest import EXAMPLE
+    from .grobid_stub import StubGrobid, fake_pdf
+
+    tei_dir = tmp_path / "tei"
+    tei_dir.mkdir()
+    (tei_dir / "example.xml").write_bytes(EXAMPLE.read_bytes())
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    for i in range(6):
+        (pdfs / f"p{i}.pdf").write_bytes(fake_pdf("example.xml", salt=str(i)))
+    (pdfs / "bad.pdf").write_bytes(fake_pdf("example.xml", mode="error"))
+    with StubGrobid(tei_dir) as one, StubGrobid(tei_dir) as two:
+        summary = extract_with_ray([pdfs], tmp_path / "out", model=str(model_dir), workers=2,
+                                   grobid_urls=[one.url, two.url], tei_cache=tmp_path / "cache")
+        served = [sum(one.requests.values()), sum(two.requests.values())]
+    assert (summary.papers, summary.errors) == (6, 1)
+    # each PDF went to the server its id hashes to
+    expected = [0, 0]
+    for path in sorted(pdfs.iterdir()):
+        expected[zlib.crc32(paper_id(path).encode("utf8")) % 2] += 1
+    assert served == expected
+    rows = {r["path"].rsplit("/", 1)[-1]: r for r in read_output(tmp_path / "out")}
+    assert rows["bad.pdf"]["error"]["code"] == "E009"
+    assert rows["p0.pdf"]["paper"]["grobid_version"] and any(d["name"] == "ImageNet" for d in rows["p0.pdf"]["datasets"])
+    assert len(list((tmp_path / "cache").glob("*.tei.xml"))) == 6

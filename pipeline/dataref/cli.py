@@ -133,8 +133,8 @@ def extract(
     n_process: int = typer.Option(1, "--n-process", help="Processes for the spaCy pipeline"),
     text: bool = typer.Option(False, "--text", help="Print a readable listing (with -o: JSONL to the file, "
                               "the listing on stdout)"),
-    grobid_url: str = typer.Option("", "--grobid-url", help="GROBID server (env DATAREF_GROBID_URL, "
-                                   "default http://localhost:8070)"),
+    grobid_url: list[str] = typer.Option([], "--grobid-url", help="GROBID server (env DATAREF_GROBID_URL, "
+                                         "default http://localhost:8070); with --engine ray, repeat it for a pool"),
     concurrency: int = typer.Option(4, "--concurrency", help="PDFs in flight at GROBID"),
     timeout: int = typer.Option(180, "--timeout", help="Seconds to wait for GROBID per PDF"),
     consolidate: bool = typer.Option(False, "--consolidate-citations",
@@ -169,10 +169,15 @@ def extract(
         raise typer.Exit(2)
     if engine == "ray":
         _extract_ray(inputs, output, model=model, resume=resume, address=address, workers=workers,
-                     cpus_per_worker=cpus_per_worker)
+                     cpus_per_worker=cpus_per_worker, tei_cache=tei_cache, grobid_timeout=timeout,
+                     grobid_urls=grobid_url or [GrobidOptions.from_env().url])
         return
 
-    options = GrobidOptions.from_env(grobid_url, timeout=timeout, concurrency=concurrency,
+    if len(grobid_url) > 1:
+        typer.echo(str(Errors.E019.format(path="--grobid-url", detail="several GROBID servers need --engine ray")),
+                   err=True)
+        raise typer.Exit(2)
+    options = GrobidOptions.from_env(grobid_url[0] if grobid_url else "", timeout=timeout, concurrency=concurrency,
                                      consolidate_citations=consolidate)
     try:
         summary = run_extract(inputs, output, model=model, resume=resume, n_process=n_process,

@@ -53,8 +53,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E042 = "{path}: the JATS article has no text: no title, abstract, body or back matter was found."
     E043 = ("Parquet output needs pyarrow ({detail}). Install it with `pip install 'dataref[parquet]'` or write "
             "JSONL (-o results.jsonl).")
-    E045 = ("{path}: the Ray engine does not send PDFs to GROBID; convert them first (`dataref extract PDFS "
-            "--tei-cache tei/`) and give it the TEI files, or run without --engine ray.")
+    E045 = ("{path}: the Ray engine sends PDFs to GROBID from local or shared folders only; copy them to one, "
+            "or convert them first (`dataref extract PDFS --tei-cache tei/`) and give it the TEI files.")
     E046 = ("The Ray engine needs Ray ({detail}). Install it with `pip install 'dataref[ray]'`, or run without "
             "--engine ray.")
     E044 = ("{path} is not dataref Parquet output ({detail}); dataref will not touch it. Choose another output "

@@ -9,12 +9,15 @@ holds, retries those with an error row (their rows are removed first) and drops 
 unreadable; so a run stopped half-way and started again gives each paper once. Inside a user's own Ray
 program call `papers_dataset(...)` for the Dataset of records and write or join it as needed.
 
-PDFs are not read by this engine: convert them with GROBID first (`dataref extract pdfs/ --tei-cache tei/`)
-and give it the TEI; each PDF gets an error row (E045) rather than disappearing."""
+PDFs go to a pool of GROBID servers (`grobid_urls`, several `--grobid-url`): each PDF to the server its id
+hashes to, the batch's PDFs in flight at once, the TEI cached by content hash in `tei_cache` (a folder every
+worker can reach); a PDF no server converts gets an error row (E009), as does one named by a URI (E045)."""
 import os
 import sys
 import time
 import warnings
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
@@ -87,8 +90,10 @@ def list_inputs(inputs: Iterable[PathLike]) -> tuple[list[dict], dict]:
 class PaperBatch:
     """A Ray actor's work: one spaCy pipeline, loaded once, turning a batch of paper items into result rows."""
 
-    def __init__(self, model: str, cwd: str = "") -> None:
+    def __init__(self, model: str, cwd: str = "", grobid_urls: tuple[str, ...] = (), tei_cache: str = "",
+                 grobid_timeout: int = 180) -> None:
         from .extract import load_pipeline
+        from .grobid import Grobid, GrobidOptions
         from .readers import PaperReader
 
         if cwd and os.path.isdir(cwd):
@@ -97,6 +102,8 @@ class PaperBatch:
         self.nlp = load_pipeline(model)
         self.reader = PaperReader(self.nlp)
         self.failures: dict[str, tuple[str, Exception]] = {}
+        self.grobids = [Grobid(GrobidOptions(url=url, timeout=grobid_timeout), Path(tei_cache or "tei-cache"))
+                        for url in grobid_urls]
 
         def on_error(name: str, component, docs, err: Exception) -> None:
             for doc in docs:
@@ -109,10 +116,26 @@ class PaperBatch:
             except AttributeError:
                 pass
 
-    def _read(self, item: dict):
+    def _convert(self, item: dict):
+        """A PDF's TEI path from the GROBID server its id hashes to (or the error), for a worker thread."""
+        if not self.grobids or _is_uri(item["source"]):
+            return DatarefError(Errors.E045.format(path=item["path"]), item["path"])
+        grobid = self.grobids[zlib.crc32(item["id"].encode("utf8")) % len(self.grobids)]
+        try:
+            return grobid.to_tei(Path(item["path"]))
+        except DatarefError as err:
+            return err
+
+    def _read(self, item: dict, tei=None):
         source = item["source"]
         if source.lower().endswith(PDF_SUFFIXES):
-            raise DatarefError(Errors.E045.format(path=item["path"]), item["path"])
+            if isinstance(tei, Exception):
+                raise tei
+            try:
+                return self.reader(tei)
+            except DatarefError as err:
+                tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
+                raise DatarefError(Errors.E013.format(path=item["path"], detail=err), item["path"])
         if not _is_uri(source):
             return self.reader(item["path"])
         from .safe_xml import max_bytes
@@ -135,9 +158,12 @@ class PaperBatch:
 
         done: dict[str, dict] = {}
         docs = []
+        pdfs = [item for item in items if item["source"].lower().endswith(PDF_SUFFIXES)]
+        with ThreadPoolExecutor(max_workers=max(1, len(pdfs))) as pool:  # the batch's PDFs in flight at once
+            teis = dict(zip((item["id"] for item in pdfs), pool.map(self._convert, pdfs)))
         for item in items:
             try:
-                doc = self._read(item)
+                doc = self._read(item, teis.get(item["id"]))
             except Exception as err:  # a coded refusal, or a reader bug: this paper's error row, the rest go on
                 done[item["id"]] = _error(item, err if isinstance(err, DatarefError) else DatarefError(
                     Errors.E015.format(path=item["path"], stage="the reader", detail=f"{type(err).__name__}: {err}"),
@@ -245,21 +271,25 @@ def read_output(output_dir: PathLike) -> list[dict]:
 # ---- running ---------------------------------------------------------------------------------------
 
 def papers_dataset(items: list[dict], *, model: str = "en_dataref_sm", workers: int = 2,
-                   cpus_per_worker: float = 1.0, batch_size: int = 4):
+                   cpus_per_worker: float = 1.0, batch_size: int = 4, grobid_urls: Iterable[str] = (),
+                   tei_cache: str = "tei-cache", grobid_timeout: int = 180):
     """The Ray Dataset of result rows for these paper items (see `list_inputs`), for use in a Ray program."""
     import ray.data
 
     blocks = max(1, -(-len(items) // batch_size))  # one block per batch: each is written as soon as it is done
     dataset = ray.data.from_items([{k: item[k] for k in ("id", "path", "source")} for item in items],
                                   override_num_blocks=blocks)
-    return dataset.map_batches(PaperBatch, fn_constructor_kwargs={"model": model, "cwd": os.getcwd()},
+    kwargs = {"model": model, "cwd": os.getcwd(), "grobid_urls": tuple(grobid_urls),
+              "tei_cache": os.path.abspath(tei_cache), "grobid_timeout": grobid_timeout}
+    return dataset.map_batches(PaperBatch, fn_constructor_kwargs=kwargs,
                                batch_size=batch_size, batch_format="pyarrow", concurrency=workers,
                                num_cpus=cpus_per_worker)
 
 
 def extract_with_ray(inputs: Iterable[PathLike], output_dir: PathLike, *, model: str = "en_dataref_sm",
                      workers: int = 2, cpus_per_worker: float = 1.0, batch_size: int = 4,
-                     address: Optional[str] = None, resume: bool = False,
+                     address: Optional[str] = None, resume: bool = False, grobid_urls: Iterable[str] = (),
+                     tei_cache: Optional[PathLike] = None, grobid_timeout: int = 180,
                      init_kwargs: Optional[dict[str, Any]] = None) -> RaySummary:
     """Run the pipeline over the inputs on Ray, writing Parquet parts into `output_dir`; resumable."""
     try:
@@ -288,8 +318,11 @@ def extract_with_ray(inputs: Iterable[PathLike], output_dir: PathLike, *, model:
     try:
         if items:
             before = set(_part_names(output_dir))
+            cache = str(tei_cache) if tei_cache else os.path.join(
+                os.path.dirname(os.path.abspath(output_dir)) if not _is_uri(output_dir) else ".", "tei-cache")
             papers_dataset(items, model=model, workers=workers, cpus_per_worker=cpus_per_worker,
-                           batch_size=batch_size).write_parquet(
+                           batch_size=batch_size, grobid_urls=grobid_urls, tei_cache=cache,
+                           grobid_timeout=grobid_timeout).write_parquet(
                 str(output_dir), ray_remote_args={"num_cpus": 0})  # writing waits for no CPU an actor holds
             _count(summary, output_dir, set(_part_names(output_dir)) - before)
     finally:
