@@ -6,6 +6,8 @@ import threading
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
@@ -275,3 +277,31 @@ def test_tei_reader_alone_still_refuses_jats(nlp):
     with pytest.raises(DatarefError) as info:
         TEIReader(nlp)(TINY)
     assert info.value.code == "E005"  # GROBID never writes a DOCTYPE; TEIReader keeps refusing any
+
+
+# ---- mutated input: a Doc that keeps the contract, or a coded refusal, never anything else ----
+
+JUNK = [b"", b'<xref ref-type="bibr" rid="r1">', b"</p>", b"<sec><title>", b"&amp;", b"]",
+        b'<xref ref-type="bibr" rid="r1 r9">1</xref>-<xref ref-type="bibr" rid="r0">2</xref>',
+        b'[<xref ref-type="bibr" rid="r5">5</xref>]\xe2\x80\x93[<xref ref-type="bibr" rid="r1">1</xref>]',
+        b'<table-wrap><table><tr><td>(<xref ref-type="bibr" rid="r2">x</xref></td></tr></table></table-wrap>']
+
+
+@settings(max_examples=120, deadline=None)
+@given(where=st.integers(0, 4000), junk=st.sampled_from(JUNK), cut=st.integers(0, 4000), truncate=st.booleans())
+def test_mutated_jats_keeps_the_contract_or_is_refused_with_a_code(jats, where, junk, cut, truncate):
+    data = TINY.read_bytes()
+    where = where % len(data)
+    data = data[:where] + junk + data[where:]
+    if truncate:
+        data = data[:cut % len(data)]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            doc = jats(data)
+    except DatarefError as err:
+        assert err.code.startswith("E")
+        return
+    for span in doc.spans["citations"]:
+        assert doc.text[span.start_char:span.end_char] == span.text
+        assert set(span._.targets) <= set(doc._.bibliography)
