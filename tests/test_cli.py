@@ -284,3 +284,14 @@ def test_unreadable_folders_are_counted(model_dir, folder, tmp_path):
     finally:
         locked.chmod(0o755)
     assert "1 unreadable folders" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--engine", "spark"], "'spark' is not local or ray"),
+    (["--engine", "ray", "--text"], "--text and --n-process are for the local engine"),
+    (["--engine", "ray"], "--engine ray needs an output folder"),
+    (["--grobid-url", "http://a:8070", "--grobid-url", "http://b:8070"], "several GROBID servers need --engine ray"),
+])
+def test_engine_refusals_exit_2(model_dir, args, message):
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--model", str(model_dir), *args])
+    assert result.exit_code == 2 and message in result.output, result.output

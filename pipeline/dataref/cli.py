@@ -147,6 +147,8 @@ def extract(
                                           "a Ray started on this machine"),
     workers: int = typer.Option(2, "--workers", help="Ray actors, each holding one pipeline (--engine ray)"),
     cpus_per_worker: float = typer.Option(1.0, "--cpus-per-worker", help="CPUs Ray reserves per actor"),
+    batch_size: int = typer.Option(4, "--batch-size", help="Papers per Ray batch, each written as one Parquet "
+                                   "file when done (large corpora: 32-64, for fewer files)"),
 ) -> None:
     """Find each paper's datasets and the bibliography entries they cite.
 
@@ -168,8 +170,13 @@ def extract(
         typer.echo(str(Errors.E019.format(path="--engine", detail=f"'{engine}' is not local or ray")), err=True)
         raise typer.Exit(2)
     if engine == "ray":
+        if text or n_process != 1:
+            typer.echo(str(Errors.E019.format(path="--engine ray", detail="--text and --n-process are for the local "
+                                              "engine; Ray's workers are set with --workers")), err=True)
+            raise typer.Exit(2)
         _extract_ray(inputs, output, model=model, resume=resume, address=address, workers=workers,
-                     cpus_per_worker=cpus_per_worker, tei_cache=tei_cache, grobid_timeout=timeout,
+                     cpus_per_worker=cpus_per_worker, batch_size=batch_size, tei_cache=tei_cache,
+                     grobid_timeout=timeout,
                      grobid_urls=grobid_url or [GrobidOptions.from_env().url])
         return
 
