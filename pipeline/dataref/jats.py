@@ -362,7 +362,7 @@ class _ArticleText:
             text_of(first(el, "title")) if name == "boxed-text" else "") or default
         if name == "fn":
             label = "Footnote"
-        blocks: list[etree._Element] = [label_el] if label_el is not None else []
+        blocks: list[etree._Element] = [label_el] if label_el is not None and name != "fn" else []
         if name == "boxed-text":
             blocks.extend(self._blocks(el, flatten=True))
         else:
