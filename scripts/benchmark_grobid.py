@@ -58,7 +58,8 @@ def run(papers: int, latency: float, concurrency: int, model: str) -> dict:
 
 def main(papers: int = 100, latency: list[float] = typer.Option([0.0, 2.0]), concurrency: int = 4,
          model: str = "en_dataref_sm", output: Optional[Path] = None) -> None:
-    results = {"date": time.strftime("%Y-%m-%d"), "runs": [run(papers, l, concurrency, model) for l in latency]}
+    runs = [run(papers, seconds, concurrency, model) for seconds in latency]
+    results = {"date": time.strftime("%Y-%m-%d"), "runs": runs}
     print(json.dumps(results, indent=2))
     write_json(results, output)
 

@@ -197,8 +197,9 @@ def report(name: str, papers: list[dict]) -> dict:
                                               "links": prf(part["link_tp"], part["link_fp"], part["link_fn"], 3)}
         s, c = out[system], out[system]["counts"]
         if c.get("kb_expected"):
-            s["kb"] = {"gold_in_table": c["kb_expected"], "found_by_recognizer": c.get("kb_found_expected", 0),
-                       "right_id_share_of_found": round(c.get("kb_right", 0) / max(1, c.get("kb_found_expected", 0)), 3),
+            found = c.get("kb_found_expected", 0)
+            s["kb"] = {"gold_in_table": c["kb_expected"], "found_by_recognizer": found,
+                       "right_id_share_of_found": round(c.get("kb_right", 0) / max(1, found), 3),
                        "wrong_id_rate": round(c.get("kb_wrong", 0) / max(1, c.get("kb_given", 0)), 3)}
         print(f"\n[{name}] {system} ({len(papers)} papers): datasets P {s['datasets']['p']} R {s['datasets']['r']} "
               f"F {s['datasets']['f']} | links P {s['links']['p']} R {s['links']['r']} F {s['links']['f']} "
@@ -210,8 +211,9 @@ def report(name: str, papers: list[dict]) -> dict:
         print(f"    links on the gold datasets the recognizer found: P {f['p']} R {f['r']} F {f['f']}")
         if "kb" in s and system == "dataref":
             k = s["kb"]
-            print(f"    known datasets: {k['gold_in_table']} gold datasets are in the table, {k['found_by_recognizer']} "
-                  f"found; right id on {k['right_id_share_of_found']} of those found; wrong-id rate {k['wrong_id_rate']}")
+            print(f"    known datasets: {k['gold_in_table']} gold datasets are in the table, "
+                  f"{k['found_by_recognizer']} found; right id on {k['right_id_share_of_found']} of those found; "
+                  f"wrong-id rate {k['wrong_id_rate']}")
         for field, f in s["by_field"].items():
             print(f"    {field:6} {f['papers']:3} papers: datasets P {f['datasets']['p']} R {f['datasets']['r']} | "
                   f"links P {f['links']['p']} R {f['links']['r']}")
@@ -240,7 +242,8 @@ def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[
     print(f"{'paper':52} {'split':5} {'datasets tp/fp/fn':>18} {'links tp/fp/fn':>15} {'baseline links':>15}")
     for row in papers:
         d, b = row["dataref"], row["baseline"]
-        print(f"{row['file'][:52]:52} {row['split']:5} {d.get('ds_tp', 0):>6}/{d.get('ds_fp', 0)}/{d.get('ds_fn', 0):<8} "
+        print(f"{row['file'][:52]:52} {row['split']:5} "
+              f"{d.get('ds_tp', 0):>6}/{d.get('ds_fp', 0)}/{d.get('ds_fn', 0):<8} "
               f"{d.get('link_tp', 0):>6}/{d.get('link_fp', 0)}/{d.get('link_fn', 0):<6} "
               f"{b.get('link_tp', 0):>6}/{b.get('link_fp', 0)}/{b.get('link_fn', 0)}")
         if verbose:

@@ -80,7 +80,8 @@ def main(model: Path, corpus: Path, output: Optional[Path] = typer.Option(None))
             results[f"{name}-papers+consistency"] = score(gold_papers, with_rules, seen)
     for name, r in results.items():
         if isinstance(r, dict):
-            unseen = f"  unseen R {r['unseen_recall']} ({r['unseen_mentions']})" if r["unseen_recall"] is not None else ""
+            unseen = (f"  unseen R {r['unseen_recall']} ({r['unseen_mentions']})"
+                      if r["unseen_recall"] is not None else "")
             wps = f"  {r['words_per_second']} words/s" if "words_per_second" in r else ""
             print(f"{name:34} P {r['p']:.3f}  R {r['r']:.3f}  F {r['f']:.3f}  (gold {r['gold']}){unseen}{wps}")
     write_json(results, output)

@@ -23,7 +23,8 @@ CLASSES = [
      and (" " in n or len(n) >= 6)),
     ("organisations and funders", lambda n: n.split()[-1].lower().strip(".,") in ORGANISATION_HEADS),
     ("cut wrong (trailing word, joined names, open bracket, clause)",
-     lambda n: n.split()[-1].lower() in TRAILING_FUNCTION_WORDS or re.search(r"\s(?:\+|nor|and)\s|\([^)]*$", n) is not None
+     lambda n: n.split()[-1].lower() in TRAILING_FUNCTION_WORDS
+     or re.search(r"\s(?:\+|nor|and)\s|\([^)]*$", n) is not None
      or any(w.lower() in CLAUSE_WORDS for w in n.split())),
     ("formula, table and label fragments", lambda n: is_fragment(n) and len(re.findall(r"[A-Za-z]", n)) > 2),
     ("initials and short acronyms (≤ 3 letters)", lambda n: len(re.findall(r"[A-Za-z]", n)) <= 3),

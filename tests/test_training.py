@@ -18,6 +18,9 @@ MODEL = "en_dataref_sm"
 def test_config_validates(path, tmp_path):
     # pipeline.cfg sources the trained ner: on a clean clone that is the installed package
     overrides = ["--paths.ner_model", MODEL] if path.name == "pipeline.cfg" else []
+    if path.name == "ner_trf.cfg":
+        pytest.importorskip("spacy_transformers", reason="the transformer config needs the [trf] extra")
+        overrides = ["--paths.transformer", str(tmp_path)]
     result = subprocess.run([sys.executable, "-m", "spacy", "debug", "config", str(path),
                              "--paths.train", str(tmp_path), "--paths.dev", str(tmp_path), *overrides],
                             capture_output=True, text=True, cwd=ROOT)
@@ -71,3 +74,15 @@ def test_packaged_pipeline_loads_by_name_in_fresh_process():
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert "dataref_citation_linker" in out["pipes"]
     assert ["OntoNotes-7", "DATASET"] in out["ents"]
+
+
+def test_trf_pipeline_config_is_the_shipped_one_with_a_transformer(tmp_path):
+    """en_dataref_trf's assembly config is derived from configs/pipeline.cfg, not kept as a second copy."""
+    derived = tmp_path / "pipeline_trf.cfg"
+    subprocess.run([sys.executable, "scripts/trf_config.py", "config", "configs/pipeline.cfg", "-o", str(derived)],
+                   check=True, cwd=ROOT)
+    sm, trf = load_config(ROOT / "configs" / "pipeline.cfg"), load_config(derived)
+    assert trf["nlp"]["pipeline"] == [name.replace("tok2vec", "transformer") for name in sm["nlp"]["pipeline"]]
+    assert trf["components"]["transformer"] == sm["components"]["tok2vec"] == {"source": "${paths.ner_model}"}
+    assert {k: v for k, v in trf["components"].items() if k != "transformer"} == \
+        {k: v for k, v in sm["components"].items() if k != "tok2vec"}

@@ -223,6 +223,46 @@ def _extract_ray(inputs: list[Path], output: Optional[Path], **options) -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def report(
+    inputs: list[Path] = typer.Argument(..., help="A results file of `dataref extract` (JSON lines), or TEI files "
+                                        "and folders"),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for index.html and papers/*.html"),
+    model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path (to read papers)"),
+    records_only: bool = typer.Option(False, "--records-only", help="From a results file: paper pages from the "
+                                      "records alone, without reading the papers again"),
+) -> None:
+    """Write static HTML: a page per paper (its text with the dataset mentions and the markers that link them)
+    and a corpus page (counts, datasets across papers, a chart, errors).
+
+    \b
+    Examples:
+      dataref report papers/ -o report/            read and annotate the TEI files, then write the pages
+      dataref report results.jsonl -o report/      from `dataref extract` results (papers re-read if found)
+      dataref report results.jsonl -o report/ --records-only
+
+    \b
+    Exit status: 0 at least one paper reported; 1 none could be read; 2 a refusal (bad input, output
+    folder that holds other files, no model)."""
+    import warnings
+
+    from .errors import DatarefError
+    from .report import write_report
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            summary = write_report(inputs, output, model=model, records_only=records_only)
+    except DatarefError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2)
+    for message in dict.fromkeys(str(warning.message) for warning in caught):
+        typer.echo(message, err=True)
+    typer.echo(summary.line(output), err=True)
+    if summary.papers == 0:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -9,6 +9,11 @@ class Warnings(metaclass=ErrorsWithCodes):
             "'{target}'); they are kept without a link.")
     W003 = ("{path}: {count} bibliography id(s) occur more than once (first: '{id}'); the first entry of "
             "each is kept.")
+    W010 = ("{path}: line {line} was cut short (a run stopped while writing it) and is left out of the report; "
+            "`dataref extract ... --resume` completes it.")
+    W011 = ("{path}: reading the paper again gives other results than {results} (another model or version); "
+            "this page shows the new run, the corpus page the results file.")
+    W012 = ("{path}: the paper's text is not shown ({detail}); this page shows its results only.")
     W020 = ("The result field '{field}' is not in dataref's Parquet schema and is left out of Parquet output "
             "(the JSONL output keeps it); add it to dataref/parquet.py's schema.")
 
@@ -46,6 +51,19 @@ class Errors(metaclass=ErrorsWithCodes):
             "Choose another output file.")
     E019 = "Cannot write the output {path}: {detail}."
     E020 = "{name}={value!r} is not a whole number of {unit}."
+    E030 = ("{path} is not a dataref results file (line {line}: {detail}); give the JSON lines `dataref extract "
+            "-o` writes, or TEI files and folders.")
+    E031 = "{path} holds no result records; run `dataref extract PAPERS -o {path}` first."
+    E032 = "Cannot write the report to {path}: {detail}."
+    E033 = ("{path} is a folder that holds files and no dataref report; choose a new or empty folder so that "
+            "nothing there is overwritten.")
+    E034 = ("Give either results files (JSON lines from `dataref extract`) or TEI files and folders, not both: "
+            "{detail} are not results files.")
+    E035 = "{path}: no TEI files (.xml) found; give TEI files, folders of them, or a results file."
+    E036 = "{path}: cannot read the results file ({detail})."
+    E037 = ("{path}: `dataref report` reads TEI, not PDF; run `dataref extract` on the PDFs (through GROBID) and "
+            "give its results file.")
+    E038 = "{path}: the report page could not be made ({detail}); the other papers go on."
     E040 = ("{path}: the XML root is <{root}>, not a JATS <article>. Give JATSReader JATS (or NLM) article XML, "
             "or read any paper with dataref.PaperReader.")
     E041 = ("{path}: the XML root is <{root}>, neither a TEI document nor a JATS <article>. Give dataref GROBID "
