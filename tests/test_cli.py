@@ -46,7 +46,7 @@ def test_extract_folder_with_a_broken_file(model_dir, folder, tmp_path):
     assert datasets["ImageNet"]["references"][0]["citation"].startswith("J. Deng, W. Dong")
     assert datasets["TinyBirds"]["linked"] is False
     assert "2 papers" in result.output and "1 error," in result.output
-    assert "passed over: 1 other files (not .xml or .pdf)" in result.output
+    assert "passed over: 1 other files (not .xml, .nxml or .pdf)" in result.output
 
 
 def test_resume_skips_done_and_drops_a_half_line(model_dir, folder, tmp_path):
@@ -284,3 +284,14 @@ def test_unreadable_folders_are_counted(model_dir, folder, tmp_path):
     finally:
         locked.chmod(0o755)
     assert "1 unreadable folders" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--engine", "spark"], "'spark' is not local or ray"),
+    (["--engine", "ray", "--text"], "--text and --n-process are for the local engine"),
+    (["--engine", "ray"], "--engine ray needs an output folder"),
+    (["--grobid-url", "http://a:8070", "--grobid-url", "http://b:8070"], "several GROBID servers need --engine ray"),
+])
+def test_engine_refusals_exit_2(model_dir, args, message):
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--model", str(model_dir), *args])
+    assert result.exit_code == 2 and message in result.output, result.output

@@ -1,4 +1,4 @@
-"""GROBID <biblStruct> entries as plain, serialisable records."""
+"""Bibliography entries as plain, serialisable records (GROBID <biblStruct> here; JATS <ref> in jats.py)."""
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Optional
@@ -19,6 +19,7 @@ class BibEntry:
     venue: str = ""
     year: str = ""
     doi: str = ""
+    pmid: str = ""
     url: str = ""
     raw: str = ""
     citation: str = ""
@@ -111,6 +112,7 @@ def parse_bibl_struct(el: etree._Element, fallback_id: str = "") -> Optional[Bib
         venue=_venue(el),
         year=_year(el),
         doi=_idno(el, "doi"),
+        pmid=_idno(el, "pmid"),
         url=_url(el),
         raw=_raw(el),
     )

@@ -125,21 +125,30 @@ def kb_build(
 
 @app.command()
 def extract(
-    inputs: list[Path] = typer.Argument(..., help="TEI XML and PDF files, or folders of them"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL file (default: stdout)"),
+    inputs: list[Path] = typer.Argument(..., help="TEI or JATS XML and PDF files, or folders of them"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL or .parquet file (default: stdout); "
+                                          "with --engine ray, a folder of Parquet files"),
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path"),
     resume: bool = typer.Option(False, "--resume", help="Skip papers already in the output"),
     n_process: int = typer.Option(1, "--n-process", help="Processes for the spaCy pipeline"),
     text: bool = typer.Option(False, "--text", help="Print a readable listing (with -o: JSONL to the file, "
                               "the listing on stdout)"),
-    grobid_url: str = typer.Option("", "--grobid-url", help="GROBID server (env DATAREF_GROBID_URL, "
-                                   "default http://localhost:8070)"),
+    grobid_url: list[str] = typer.Option([], "--grobid-url", help="GROBID server (env DATAREF_GROBID_URL, "
+                                         "default http://localhost:8070); with --engine ray, repeat it for a pool"),
     concurrency: int = typer.Option(4, "--concurrency", help="PDFs in flight at GROBID"),
     timeout: int = typer.Option(180, "--timeout", help="Seconds to wait for GROBID per PDF"),
     consolidate: bool = typer.Option(False, "--consolidate-citations",
                                      help="Ask GROBID to consolidate citations (slow, external)"),
     tei_cache: Optional[Path] = typer.Option(None, "--tei-cache", help="Where GROBID's TEI is kept "
                                              "(default: tei-cache/ beside the output)"),
+    engine: str = typer.Option("local", "--engine", help="local (this machine, --n-process) or ray (a Ray "
+                               "cluster; -o is a folder of Parquet files)"),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (e.g. auto); default: "
+                                          "a Ray started on this machine"),
+    workers: int = typer.Option(2, "--workers", help="Ray actors, each holding one pipeline (--engine ray)"),
+    cpus_per_worker: float = typer.Option(1.0, "--cpus-per-worker", help="CPUs Ray reserves per actor"),
+    batch_size: int = typer.Option(4, "--batch-size", help="Papers per Ray batch, each written as one Parquet "
+                                   "file when done (large corpora: 32-64, for fewer files)"),
 ) -> None:
     """Find each paper's datasets and the bibliography entries they cite.
 
@@ -153,11 +162,29 @@ def extract(
     Exit status: 0 at least one paper read; 1 none could be read; 2 a refusal (bad option, unusable
     output, no model, no GROBID server for the PDFs); 130/143 interrupted by Ctrl-C/SIGTERM
     (every finished paper is written: rerun with --resume)."""
-    from .errors import DatarefError
+    from .errors import DatarefError, Errors
     from .extract import run_extract
     from .grobid import GrobidOptions
 
-    options = GrobidOptions.from_env(grobid_url, timeout=timeout, concurrency=concurrency,
+    if engine not in ("local", "ray"):
+        typer.echo(str(Errors.E019.format(path="--engine", detail=f"'{engine}' is not local or ray")), err=True)
+        raise typer.Exit(2)
+    if engine == "ray":
+        if text or n_process != 1:
+            typer.echo(str(Errors.E019.format(path="--engine ray", detail="--text and --n-process are for the local "
+                                              "engine; Ray's workers are set with --workers")), err=True)
+            raise typer.Exit(2)
+        _extract_ray(inputs, output, model=model, resume=resume, address=address, workers=workers,
+                     cpus_per_worker=cpus_per_worker, batch_size=batch_size, tei_cache=tei_cache,
+                     grobid_timeout=timeout,
+                     grobid_urls=grobid_url or [GrobidOptions.from_env().url])
+        return
+
+    if len(grobid_url) > 1:
+        typer.echo(str(Errors.E019.format(path="--grobid-url", detail="several GROBID servers need --engine ray")),
+                   err=True)
+        raise typer.Exit(2)
+    options = GrobidOptions.from_env(grobid_url[0] if grobid_url else "", timeout=timeout, concurrency=concurrency,
                                      consolidate_citations=consolidate)
     try:
         summary = run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
@@ -175,6 +202,23 @@ def extract(
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(128 + summary.interrupted)
+    if summary.papers == 0 and (summary.errors or not summary.skipped):
+        raise typer.Exit(1)
+
+
+def _extract_ray(inputs: list[Path], output: Optional[Path], **options) -> None:
+    from .errors import DatarefError
+    from .ray_runner import main_ray
+
+    try:
+        summary = main_ray(inputs, output, **options)
+    except DatarefError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        typer.echo("dataref: interrupted; every finished batch is written. Run the same command with --resume "
+                   "to continue.", err=True)
+        raise typer.Exit(130)
     if summary.papers == 0 and (summary.errors or not summary.skipped):
         raise typer.Exit(1)
 

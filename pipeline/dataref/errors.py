@@ -14,6 +14,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     W011 = ("{path}: reading the paper again gives other results than {results} (another model or version); "
             "this page shows the new run, the corpus page the results file.")
     W012 = ("{path}: the paper's text is not shown ({detail}); this page shows its results only.")
+    W020 = ("The result field '{field}' is not in dataref's Parquet schema and is left out of Parquet output "
+            "(the JSONL output keeps it); add it to dataref/parquet.py's schema.")
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -31,7 +33,7 @@ class Errors(metaclass=ErrorsWithCodes):
             "8070:8070 grobid/grobid:{version}` or point --grobid-url (or "
             "DATAREF_GROBID_URL) at a running server.")
     E009 = "{path}: GROBID could not process the PDF ({detail})."
-    E010 = "{path}: unsupported input; give TEI XML (.xml) or PDF (.pdf) files."
+    E010 = "{path}: unsupported input; give TEI or JATS XML (.xml, .nxml) or PDF (.pdf) files."
     E011 = ("Cannot load the pipeline '{name}': {detail}. Install the shipped model "
             "with `pip install packages/en_dataref_sm-*.whl` or pass --model PATH.")
     E012 = "{path}: the XML nests deeper than {limit} levels."
@@ -62,6 +64,19 @@ class Errors(metaclass=ErrorsWithCodes):
     E037 = ("{path}: `dataref report` reads TEI, not PDF; run `dataref extract` on the PDFs (through GROBID) and "
             "give its results file.")
     E038 = "{path}: the report page could not be made ({detail}); the other papers go on."
+    E040 = ("{path}: the XML root is <{root}>, not a JATS <article>. Give JATSReader JATS (or NLM) article XML, "
+            "or read any paper with dataref.PaperReader.")
+    E041 = ("{path}: the XML root is <{root}>, neither a TEI document nor a JATS <article>. Give dataref GROBID "
+            "TEI XML, JATS XML, or a PDF (which it sends to GROBID).")
+    E042 = "{path}: the JATS article has no text: no title, abstract, body or back matter was found."
+    E043 = ("Parquet output needs pyarrow ({detail}). Install it with `pip install 'dataref[parquet]'` or write "
+            "JSONL (-o results.jsonl).")
+    E045 = ("{path}: the Ray engine sends PDFs to GROBID from local or shared folders only; copy them to one, "
+            "or convert them first (`dataref extract PDFS --tei-cache tei/`) and give it the TEI files.")
+    E046 = ("The Ray engine needs Ray ({detail}). Install it with `pip install 'dataref[ray]'`, or run without "
+            "--engine ray.")
+    E044 = ("{path} is not dataref Parquet output ({detail}); dataref will not touch it. Choose another output "
+            "file or folder.")
 
 
 class DatarefError(ValueError):

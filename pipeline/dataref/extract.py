@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .errors import DatarefError, Errors
 from .grobid import Grobid, GrobidOptions
 
-TEI_SUFFIXES = (".xml",)
+TEI_SUFFIXES = (".xml", ".nxml")  # TEI or JATS (PubMed Central names its JATS files .nxml)
 PDF_SUFFIXES = (".pdf",)
 
 
@@ -103,7 +103,7 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             for name in sorted(files):
                 path = Path(root) / name
                 if path.suffix.lower() not in TEI_SUFFIXES + PDF_SUFFIXES:
-                    skipped["other files (not .xml or .pdf)"] += 1
+                    skipped["other files (not .xml, .nxml or .pdf)"] += 1
                 elif not path.is_file():
                     skipped["special or broken files"] += 1
                 else:
@@ -261,6 +261,11 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
             child.terminate()
         raise Interrupted(signum)
 
+    sink = None
+    if output is not None and output.suffix.lower() == ".parquet":
+        from .parquet import ParquetSink
+
+        sink = ParquetSink(output)  # records are journalled as JSON lines, the Parquet file written at the end
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     # Unresolvable markers and duplicate ids are the TEI's business, not a reason to flood stderr;
     # the filter lasts for this run only, not for the caller's process.
@@ -268,9 +273,13 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
             warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy on workers stopped by Ctrl-C
-            return _run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
-                                readable_text=readable_text, grobid_options=grobid_options, tei_cache=tei_cache,
-                                chunk_size=chunk_size)
+            already = sink.prepare(resume) if sink else set()
+            summary = _run_extract(inputs, sink.journal if sink else output, model=model, resume=resume,
+                                   n_process=n_process, readable_text=readable_text, grobid_options=grobid_options,
+                                   tei_cache=tei_cache, chunk_size=chunk_size, already=already)
+            if sink:
+                sink.finish()
+            return summary
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -278,15 +287,15 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
 
 def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
                  n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
-                 tei_cache: Optional[Path], chunk_size: int) -> Summary:
+                 tei_cache: Optional[Path], chunk_size: int, already: Optional[set[str]] = None) -> Summary:
     from .results import doc_to_json
-    from .tei import TEIReader
+    from .readers import PaperReader
 
     from .safe_xml import max_bytes, max_chars
 
     max_bytes(), max_chars()  # a malformed limit is a refusal before any work, not an error per paper
     summary = Summary()
-    done = prepare_output(output, resume)
+    done = prepare_output(output, resume) | (already or set())
     paths, summary.not_inputs = collect_inputs(inputs)
     summary.skipped = sum(1 for p in paths if paper_id(p) in done)
     paths = [p for p in paths if paper_id(p) not in done]
@@ -305,7 +314,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                 paths = [p for p in paths if p.suffix.lower() not in PDF_SUFFIXES]
                 grobid = None
     nlp = load_pipeline(model)
-    reader = TEIReader(nlp)
+    reader = PaperReader(nlp)
     failures: dict[str, tuple[str, Exception]] = {}
 
     def on_pipe_error(name: str, component, docs, err: Exception) -> None:

@@ -25,7 +25,7 @@ from .errors import DatarefError, Errors, Warnings
 from .extensions import HEADINGS, SECTIONS
 from .names import normalize
 from .results import LABEL, doc_to_json
-from .tei import BLOCK_SEP
+from .docbuild import BLOCK_SEP
 
 GENERATOR = "dataref report"
 PAPERS_DIR = "papers"

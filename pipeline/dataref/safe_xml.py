@@ -13,8 +13,13 @@ DEFAULT_MAX_BYTES = 50_000_000
 # 1,246 of the 1,249 real GROBID papers in the corpora hold less; memory grows ~3.7 MB per 1,000 characters
 DEFAULT_MAX_CHARS = 180_000
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-# GROBID never writes a DTD; any DOCTYPE or ENTITY is refused before parsing.
+# GROBID never writes a DTD; any DOCTYPE or ENTITY is refused before parsing. JATS files name their DTD
+# (`<!DOCTYPE article PUBLIC "-//NLM//DTD JATS …" "JATS-archivearticle1.dtd">`): such a plain declaration, with
+# no internal subset, may be allowed; the DTD itself is never read (see _NoExternal).
 _DTD_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_QUOTED = rb"(?:\"[^\"<>]*\"|'[^'<>]*')"
+_PLAIN_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[\w:.-]+(?:\s+(?:PUBLIC\s+" + _QUOTED + rb"(?:\s*" + _QUOTED
+                            + rb")?|SYSTEM\s+" + _QUOTED + rb"))?\s*>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
@@ -50,10 +55,18 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
+class _NoExternal(etree.Resolver):
+    """Every external DTD or entity resolves to nothing: libxml2 still asks for a declared external DTD
+    with load_dtd=False (a FIFO named there would hang the parse, a URL would be a network request)."""
+
+    def resolve(self, system_url, public_id, context):
+        return self.resolve_string("", context)
+
+
 def _parser() -> etree.XMLParser:
     # No DTD, no entity expansion, no network: a TEI file can never make us
     # read a local file or open a connection.
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -63,6 +76,8 @@ def _parser() -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,  # duplicate xml:ids are a GROBID slip, not a reason to refuse the file
     )
+    parser.resolvers.add(_NoExternal())
+    return parser
 
 
 def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> tuple[bytes, str]:
@@ -96,9 +111,12 @@ def _syntax_detail(err: etree.XMLSyntaxError) -> str:
     return f"{message}, at line {line}, column {column}"
 
 
-def parse_xml(data: bytes, name: str) -> etree._Element:
-    """Parse XML bytes safely, raising a coded DatarefError naming the file."""
-    if _DTD_DECL.search(data):
+def parse_xml(data: bytes, name: str, plain_doctype: bool = False) -> etree._Element:
+    """Parse XML bytes safely, raising a coded DatarefError naming the file. Any DTD or entity declaration
+    is refused; with `plain_doctype`, one DOCTYPE that only names an external DTD is allowed (not read)."""
+    declarations = list(_DTD_DECL.finditer(data))
+    if declarations and not (plain_doctype and len(declarations) == 1
+                             and _PLAIN_DOCTYPE.match(data, declarations[0].start())):
         raise DatarefError(Errors.E005.format(path=name), name)
     try:
         root = etree.fromstring(data, parser=_parser())
