@@ -125,7 +125,7 @@ def kb_build(
 
 @app.command()
 def extract(
-    inputs: list[Path] = typer.Argument(..., help="TEI XML and PDF files, or folders of them"),
+    inputs: list[Path] = typer.Argument(..., help="TEI XML, plain-text (.txt) and PDF files, or folders of them"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL file (default: stdout)"),
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path"),
     resume: bool = typer.Option(False, "--resume", help="Skip papers already in the output"),
@@ -140,6 +140,8 @@ def extract(
                                      help="Ask GROBID to consolidate citations (slow, external)"),
     tei_cache: Optional[Path] = typer.Option(None, "--tei-cache", help="Where GROBID's TEI is kept "
                                              "(default: tei-cache/ beside the output)"),
+    output_format: str = typer.Option("jsonl", "--format", help="jsonl (one record per paper) or mdc (the Make "
+                                      "Data Count CSV: article_id,dataset_id,type)"),
 ) -> None:
     """Find each paper's datasets and the bibliography entries they cite.
 
@@ -148,6 +150,7 @@ def extract(
       dataref extract paper.tei.xml --text                   a readable listing
       dataref extract papers/ -o results.jsonl               TEI and PDF files, folders walked
       dataref extract papers/ -o results.jsonl --resume      continue; failed papers are tried again
+      dataref extract texts/ -o rows.csv --format mdc        plain-text papers, Make Data Count CSV
 
     \b
     Exit status: 0 at least one paper read; 1 none could be read; 2 a refusal (bad option, unusable
@@ -161,7 +164,8 @@ def extract(
                                      consolidate_citations=consolidate)
     try:
         summary = run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
-                              readable_text=text, grobid_options=options, tei_cache=tei_cache)
+                              readable_text=text, grobid_options=options, tei_cache=tei_cache,
+                              output_format=output_format)
     except DatarefError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(2)
