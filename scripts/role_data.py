@@ -67,7 +67,8 @@ def mdc_rows(corpora: Path):
 
 
 def main(output: Path) -> None:
-    corpora = Path(os.environ.get("DATAREF_CORPORA", Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"))
+    default = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+    corpora = Path(os.environ.get("DATAREF_CORPORA", default))
     nlp = spacy.blank("en")
     bins = {"train": DocBin(), "dev": DocBin()}
     counts: dict = {}

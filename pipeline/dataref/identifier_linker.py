@@ -60,10 +60,13 @@ class DatasetIdentifiers(Pipe):
         ents = [e for e in doc.ents if e.label_ == self.label]
         cited = _cited_entries(doc, ents)
         records = []
-        for found in find_identifiers(text, sections, exclude_dois=own, skip=skip):
+        identifiers = find_identifiers(text, sections, exclude_dois=own, skip=skip)
+        # a mention that is itself an identifier (an accession the consistency component tagged) names no other one
+        named = [e for e in ents if not any(i.start < e.end_char and e.start_char < i.end for i in identifiers)]
+        for found in identifiers:
             record = _as_record(found, "data_statement" if found.in_statement else "text",
                                 _sentence(doc, found.start, found.end))
-            record["mention"], record["tie"] = self._tie(doc, text, found, ents, cited)
+            record["mention"], record["tie"] = self._tie(doc, text, found, ents, named, cited)
             records.append(record)
         for bib_id, entry in (doc._.bibliography or {}).items():
             for found in entry_identifiers(entry):
@@ -74,7 +77,7 @@ class DatasetIdentifiers(Pipe):
                 records.append(record)
         return records
 
-    def _tie(self, doc: Doc, text: str, found: Identifier, ents: list[Span],
+    def _tie(self, doc: Doc, text: str, found: Identifier, ents: list[Span], named: list[Span],
              cited: dict[str, str]) -> tuple[Optional[str], Optional[str]]:
         """The DATASET mention the paper names this identifier with, and how."""
         for ent in ents:  # the accession itself is the mention (the consistency component tags some)
@@ -90,13 +93,13 @@ class DatasetIdentifiers(Pipe):
         if span is None:
             return None, None
         sent = span.sent
-        near = [e for e in ents if e.sent.start == sent.start and e.end_char <= found.start
+        near = [e for e in named if e.sent.start == sent.start and e.end_char <= found.start
                 and found.start - e.end_char <= self.max_tie_chars]
         if near:
             ent = near[-1]
             between = text[ent.end_char:found.start]
-            return key_of(ent), "parenthetical" if re.match(r"\s*[(\[]", between) else "same_sentence"
-        after = [e for e in ents if e.sent.start == sent.start and e.start_char >= found.end
+            return key_of(ent), "parenthetical" if re.match(r"(?:\s+[\w-]+){0,3}\s*[(\[]", between) else "same_sentence"
+        after = [e for e in named if e.sent.start == sent.start and e.start_char >= found.end
                  and e.start_char - found.end <= self.max_tie_chars // 2]
         return (key_of(after[0]), "same_sentence") if after else (None, None)
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from .lexicon import (ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES, DATA_STATEMENT_HEADING,
+from .lexicon import (ACCESSION_WORDS, ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES, DATA_STATEMENT_HEADING,
                       DATA_URL_HOSTS, EXTRA_ARCHIVES, NOT_ACCESSION_BEFORE, NOT_DATA_DOI, NOT_DATA_DOI_CONTEXT)
 
 DOI_RESOLVER = "https://doi.org/"
@@ -40,6 +40,7 @@ class Archive:
     uri_format: str  # "$1" stands for the accession
     needs_context: bool
     context: Optional[re.Pattern]
+    generic: Optional[re.Pattern] = None  # accession words that vouch for it when no archive name does
 
     def url(self, accession: str) -> str:
         return self.uri_format.replace("$1", accession) if "$1" in self.uri_format else self.uri_format
@@ -102,7 +103,7 @@ def archives(prefixes: tuple[str, ...] = tuple(DATA_ARCHIVES)) -> tuple[Archive,
             names.append(prefix.upper())
         uri = resource.get_uri_format() or ""
         found.append(Archive(prefix, resource.get_name() or prefix, re.compile(search_pattern(pattern)), uri, needs,
-                             _names_pattern(names) if needs else None))
+                             _names_pattern(names) if needs else None, _names_pattern(ACCESSION_WORDS.get(prefix, []))))
     return tuple(found)
 
 
@@ -226,29 +227,37 @@ def _sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
 def find_accessions(text: str, statements: list[tuple[int, int]],
                     archive_list: Optional[tuple[Archive, ...]] = None) -> list[Identifier]:
     """Archive accessions standing alone as tokens. An ambiguous form needs its archive's name within
-    CONTEXT_CHARS; a number right after "grant", "Fig.", "Table", "No." … is never an accession."""
-    found: list[Identifier] = []
-    taken: list[tuple[int, int]] = []
-    for archive in archive_list or all_archives():
+    CONTEXT_CHARS (or, for sequence archives, an accession word); a number right after "grant", "Fig.",
+    "Table", "No." … is never an accession. Where two archives claim one string, a self-describing form wins,
+    then an archive named nearby, then an accession word."""
+    candidates = []
+    for order, archive in enumerate(archive_list or all_archives()):
         for match in archive.search.finditer(text):
             start, end = match.span()
             accession = match.group(0)
-            if NOT_DATA_FORMS.fullmatch(accession) or any(s < end and start < e for s, e in taken):
+            if NOT_DATA_FORMS.fullmatch(accession) or NOT_ACCESSION_BEFORE.search(text[max(0, start - 30):start]):
                 continue
-            if NOT_ACCESSION_BEFORE.search(text[max(0, start - 30):start]):
-                continue
-            evidence = ["accession_form"]
+            strength, evidence = 3, "accession_form"
             if archive.needs_context:
-                if not re.search(r"[A-Za-z]", accession) and archive.prefix not in ("cath",):
+                if not re.search(r"[A-Za-z]", accession) and archive.prefix != "cath":
                     continue  # "2019" has a PDB code's shape
                 window = text[max(0, start - CONTEXT_CHARS):end + CONTEXT_CHARS // 2]
-                if archive.context is None or not archive.context.search(window):
+                if archive.context is not None and archive.context.search(window):
+                    strength, evidence = 2, "archive_named_nearby"
+                elif archive.generic is not None and archive.generic.search(window):
+                    strength, evidence = 1, "accession_word_nearby"
+                else:
                     continue
-                evidence = ["archive_named_nearby"]
-            taken.append((start, end))
-            found.append(Identifier(accession, "accession", archive.prefix, archive.name, archive.url(accession),
-                                    start, end, accession, _inside(start, statements), evidence))
-    return found
+            candidates.append((-strength, order, start, end, accession, archive, evidence))
+    found: list[Identifier] = []
+    taken: list[tuple[int, int]] = []
+    for _, _, start, end, accession, archive, evidence in sorted(candidates, key=lambda c: c[:3]):
+        if any(s < end and start < e for s, e in taken):
+            continue
+        taken.append((start, end))
+        found.append(Identifier(accession, "accession", archive.prefix, archive.name, archive.url(accession),
+                                start, end, accession, _inside(start, statements), [evidence]))
+    return sorted(found, key=lambda i: i.start)
 
 
 def find_identifiers(text: str, sections: Iterable[tuple[str, int, int]] = (), exclude_dois: Iterable[str] = (),

@@ -92,11 +92,14 @@ DATA_ARCHIVES = {
 ARCHIVE_NAMES = {
     "pdb": ["PDB", "Protein Data Bank", "RCSB", "PDBe", "PDB ID", "PDB code", "PDB entry", "PDB entries"],
     "uniprot": ["UniProt", "UniProtKB", "Swiss-Prot", "SwissProt", "TrEMBL"],
-    "insdc": ["GenBank", "ENA", "EMBL", "DDBJ", "NCBI", "accession", "accessions", "acc. no", "nucleotide"],
-    "refseq": ["RefSeq", "GenBank", "NCBI", "accession", "accessions", "acc. no"],
+    "insdc": ["GenBank", "ENA", "EMBL", "DDBJ", "NCBI", "nucleotide"],
+    "refseq": ["RefSeq", "GenBank", "NCBI"],
     "kegg.orthology": ["KEGG", "KO", "orthology"],
     "cath": ["CATH"],
 }
+# Archives whose bare accessions also count after a generic word ("accession no. AB123456"), when no other
+# archive's name claims the same string.
+ACCESSION_WORDS = {"insdc": ["accession", "accessions", "acc. no", "accession number", "accession numbers"]}
 # Archives bioregistry does not list, written out here (the one exception to bioregistry's patterns).
 EXTRA_ARCHIVES = {
     "gisaid": {"name": "GISAID", "pattern": r"EPI(?:_ISL_|_SET_)?\d{6,}", "url": "https://gisaid.org/"},
@@ -122,7 +125,7 @@ DATA_CONTEXT = re.compile(
     r"database|data release|sequences?|raw reads|files)\b", re.I)
 # Words just before a number that make it a grant, figure, table or catalogue number, not an accession.
 NOT_ACCESSION_BEFORE = re.compile(
-    r"(?:grants?|awards?|contracts?|project|funding|no\.|numbers?|fig(?:ure)?s?\.?|tables?|supplementary|"
+    r"\b(?:grants?|awards?|contracts?|project|funding|(?<!acc\. )(?<!accession )no\.|(?<!accession )numbers?|fig(?:ure)?s?\.?|tables?|supplementary|"
     r"protocol|ethics|approval|permit|license|licence|isbn|issn|catalog(?:ue)?|cat\.|lot|strain)\s*[:#]?\s*$", re.I)
 # Headings of data-availability statements (the paper's own data is deposited there, or reused data named).
 DATA_STATEMENT_HEADING = re.compile(

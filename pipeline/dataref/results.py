@@ -71,7 +71,8 @@ def _identifier_entries(found: list[dict]) -> list[dict]:
 def _add_role(record: dict, role: Optional[dict]) -> None:
     role = role or {"role": "unknown", "evidence": "", "score": 0.0, "source": "none"}
     record["role"] = role["role"]
-    record["role_evidence"] = {"sentence": role["evidence"], "score": role["score"], "source": role["source"]}
+    record["role_evidence"] = {"sentence": role["evidence"], "score": role["score"], "source": role["source"],
+                               "p_created": role.get("p_created", 0.0)}
 
 
 def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliography: dict,

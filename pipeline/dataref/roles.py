@@ -71,18 +71,22 @@ class DatasetRoles(Pipe):
 
     def decide(self, sentences: list[str], cats: list[dict[str, float]], own: bool) -> dict:
         """The role of one dataset record from its cue sentences' probabilities."""
-        if own:
-            return {"role": CREATED, "evidence": sentences[0] if sentences else "", "score": 1.0, "source": OWN}
         scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats) if c]
+        p_created = round(max((x[0] for x in scored), default=0.0), 4)  # kept so a threshold can be tuned offline
+        if own:
+            return {"role": CREATED, "evidence": sentences[0] if sentences else "", "score": 1.0, "source": OWN,
+                    "p_created": p_created}
         if not scored:
-            return {"role": UNKNOWN, "evidence": sentences[0] if sentences else "", "score": 0.0, "source": "none"}
+            return {"role": UNKNOWN, "evidence": sentences[0] if sentences else "", "score": 0.0, "source": "none",
+                    "p_created": 0.0}
         created = max(scored, key=lambda x: x[0])
         if created[0] >= self.threshold:
-            return {"role": CREATED, "evidence": created[2], "score": round(created[0], 4), "source": "textcat"}
+            return {"role": CREATED, "evidence": created[2], "score": round(created[0], 4), "source": "textcat",
+                    "p_created": p_created}
         used = max(scored, key=lambda x: x[1])
-        if used[1] >= max(1.0 - used[1] - created[0], 0.0):  # USE outweighs BACKGROUND somewhere
-            return {"role": USED, "evidence": used[2], "score": round(used[1], 4), "source": "textcat"}
-        return {"role": UNKNOWN, "evidence": used[2], "score": round(used[1], 4), "source": "textcat"}
+        role = USED if used[1] >= max(1.0 - used[1] - created[0], 0.0) else UNKNOWN  # USE outweighs BACKGROUND
+        return {"role": role, "evidence": used[2], "score": round(used[1], 4), "source": "textcat",
+                "p_created": p_created}
 
     def _roles(self, doc: Doc) -> dict[str, dict]:
         ents = [e for e in doc.ents if e.label_ == self.label]
