@@ -52,7 +52,8 @@ def text_file(mdc: Path, article: str, text: str) -> Path:
 def score(gold: set, predicted: set) -> dict:
     typed = prf(len(gold & predicted), len(predicted - gold), len(gold - predicted))
     gold_pairs, predicted_pairs = {g[:2] for g in gold}, {p[:2] for p in predicted}
-    untyped = prf(len(gold_pairs & predicted_pairs), len(predicted_pairs - gold_pairs), len(gold_pairs - predicted_pairs))
+    untyped = prf(len(gold_pairs & predicted_pairs), len(predicted_pairs - gold_pairs),
+                  len(gold_pairs - predicted_pairs))
     both = {p[:2]: p[2] for p in predicted}
     types = Counter((g[2], both[g[:2]]) for g in gold if g[:2] in both)
     return {"typed": typed, "untyped": untyped, "gold_rows": len(gold), "predicted_rows": len(predicted),

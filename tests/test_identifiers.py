@@ -7,7 +7,8 @@ import pytest
 import spacy
 from typer.testing import CliRunner
 
-from dataref import identifier_linker, roles  # noqa: F401  (their factories, while the installed entry points predate them)
+import dataref.identifier_linker  # noqa: F401  (registers the factories: the installed entry points may predate them)
+import dataref.roles  # noqa: F401
 from dataref.cli import app
 from dataref.identifiers import archives, data_statements, entry_identifiers, find_identifiers, search_pattern
 from dataref.lexicon import DATA_ARCHIVES, MDC_ARCHIVES
@@ -182,9 +183,11 @@ def test_a_data_citation_in_the_bibliography(id_nlp):
     assert alp["identifiers"][0]["url"] == "https://doi.org/10.5061/dryad.b8gtht7h3"
     # an entry no dataset mention cites is a record of its own, linked to that entry; the article DOI is not data
     soil = records["10.1594/pangaea.964081"]
-    assert soil["linked"] and soil["references"][0]["id"] == "b1" and soil["identifiers"][0]["archive_name"] == "PANGAEA"
+    assert soil["linked"] and soil["references"][0]["id"] == "b1"
+    assert soil["identifiers"][0]["archive_name"] == "PANGAEA"
     assert "10.1109/cvpr.2016.90" not in records
-    assert all(set(d) >= {"name", "references", "linked", "identifiers", "role", "role_evidence"} for d in records.values())
+    assert all(set(d) >= {"name", "references", "linked", "identifiers", "role", "role_evidence"}
+               for d in records.values())
 
 
 def test_an_accession_in_brackets_joins_its_dataset(id_nlp):

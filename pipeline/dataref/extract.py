@@ -197,7 +197,8 @@ def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: O
             yield make_doc(""), (path, DatarefError(Errors.E010.format(path=shown(path)), str(path)))
             continue
         try:
-            yield (text_reader if is_text else reader)(path), (path, None)
+            read = text_reader if is_text and text_reader is not None else reader
+            yield read(path), (path, None)
         except DatarefError as err:
             yield make_doc(""), (path, err)
     for pdf, tei in converted:
@@ -229,6 +230,10 @@ def readable(record: dict) -> str:
             lines.append(f"      {ref['id']} ({', '.join(rules)}): {ref['citation']}")
         if not dataset["linked"]:
             lines.append(f"      (unlinked: {dataset.get('unlinked_reason') or 'no citation'})")
+        for identifier in dataset.get("identifiers", []):
+            lines.append(f"      identifier: {identifier['id']} ({identifier['archive_name']}, {identifier['url']})")
+        if dataset.get("role"):
+            lines.append(f"      role: {dataset['role']}")
     return "\n".join(lines) + "\n"
 
 

@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from .lexicon import (ACCESSION_WORDS, ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES, DATA_STATEMENT_HEADING,
-                      DATA_URL_HOSTS, EXTRA_ARCHIVES, NOT_ACCESSION_BEFORE, NOT_DATA_DOI, NOT_DATA_DOI_CONTEXT)
+from .lexicon import (ACCESSION_WORDS, ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES,
+                      DATA_STATEMENT_HEADING, DATA_URL_HOSTS, EXTRA_ARCHIVES, NOT_ACCESSION_BEFORE, NOT_DATA_DOI,
+                      NOT_DATA_DOI_CONTEXT)
 
 DOI_RESOLVER = "https://doi.org/"
 # A DOI: "10." registrant "/" suffix; the suffix stops at white space, quotes and angle brackets.
@@ -96,14 +97,15 @@ def archives(prefixes: tuple[str, ...] = tuple(DATA_ARCHIVES)) -> tuple[Archive,
             continue
         if resource is None or not resource.get_pattern():
             continue
-        pattern = resource.get_pattern_with_banana() or resource.get_pattern()
+        pattern = resource.get_pattern_with_banana() or resource.get_pattern() or ""
         needs = DATA_ARCHIVES.get(prefix, "self") == "context"
         names = [resource.get_name() or "", *resource.get_synonyms(), *ARCHIVE_NAMES.get(prefix, [])]
         if needs and prefix not in ARCHIVE_NAMES:
             names.append(prefix.upper())
         uri = resource.get_uri_format() or ""
         found.append(Archive(prefix, resource.get_name() or prefix, re.compile(search_pattern(pattern)), uri, needs,
-                             _names_pattern(names) if needs else None, _names_pattern(ACCESSION_WORDS.get(prefix, []))))
+                             _names_pattern(names) if needs else None,
+                             _names_pattern(ACCESSION_WORDS.get(prefix, []))))
     return tuple(found)
 
 
@@ -119,7 +121,7 @@ def _token_patterns(prefixes: tuple[str, ...]) -> tuple[str, ...]:
     for prefix in prefixes:
         resource = bioregistry.get_resource(prefix)
         if resource is not None and resource.get_pattern():
-            body = resource.get_pattern_with_banana() or resource.get_pattern()
+            body = resource.get_pattern_with_banana() or resource.get_pattern() or ""
             patterns.append(body.lstrip("^").rstrip("$"))
     return tuple(patterns)
 

@@ -125,8 +125,9 @@ DATA_CONTEXT = re.compile(
     r"database|data release|sequences?|raw reads|files)\b", re.I)
 # Words just before a number that make it a grant, figure, table or catalogue number, not an accession.
 NOT_ACCESSION_BEFORE = re.compile(
-    r"\b(?:grants?|awards?|contracts?|project|funding|(?<!acc\. )(?<!accession )no\.|(?<!accession )numbers?|fig(?:ure)?s?\.?|tables?|supplementary|"
-    r"protocol|ethics|approval|permit|license|licence|isbn|issn|catalog(?:ue)?|cat\.|lot|strain)\s*[:#]?\s*$", re.I)
+    r"\b(?:grants?|awards?|contracts?|project|funding|(?<!acc\. )(?<!accession )no\.|(?<!accession )numbers?|"
+    r"fig(?:ure)?s?\.?|tables?|supplementary|protocol|ethics|approval|permit|license|licence|isbn|issn|"
+    r"catalog(?:ue)?|cat\.|lot|strain)\s*[:#]?\s*$", re.I)
 # Headings of data-availability statements (the paper's own data is deposited there, or reused data named).
 DATA_STATEMENT_HEADING = re.compile(
     r"^\s*(?:data(?:,? (?:code|materials?|software)(?: and (?:code|materials?|software))?)? (?:and (?:code|materials?|"
