@@ -235,7 +235,9 @@ def test_own_named_data_is_created_and_unlinked(id_nlp):
 def tiny_classifier(tmp_path):
     """A textcat trained here on a few cue sentences (the real one: configs/role.cfg)."""
     from spacy.training import Example
+    from spacy.util import fix_random_seed
 
+    fix_random_seed(0)  # the same tiny model whatever ran before
     nlp = spacy.blank("en")
     textcat = nlp.add_pipe("textcat")
     data = [("The sequences generated in this study were deposited in GenBank.", "CREATION"),
@@ -251,7 +253,7 @@ def tiny_classifier(tmp_path):
     for label in ("CREATION", "USE", "BACKGROUND"):
         textcat.add_label(label)
     nlp.initialize(lambda: examples)
-    for _ in range(30):
+    for _ in range(60):
         nlp.update(examples)
     nlp.to_disk(tmp_path / "roles")
     return tmp_path / "roles"
