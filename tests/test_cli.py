@@ -25,7 +25,7 @@ def folder(tmp_path):
     shutil.copy(EXAMPLE, papers / "a.tei.xml")
     shutil.copy(EXAMPLE, papers / "c.tei.xml")
     (papers / "b.tei.xml").write_text("<TEI><text><body><p>cut off", encoding="utf8")
-    (papers / "notes.txt").write_text("ignored: not a TEI or PDF file")
+    (papers / "notes.md").write_text("ignored: not a TEI, text or PDF file")
     return papers
 
 
@@ -46,7 +46,7 @@ def test_extract_folder_with_a_broken_file(model_dir, folder, tmp_path):
     assert datasets["ImageNet"]["references"][0]["citation"].startswith("J. Deng, W. Dong")
     assert datasets["TinyBirds"]["linked"] is False
     assert "2 papers" in result.output and "1 error," in result.output
-    assert "passed over: 1 other files (not .xml, .nxml or .pdf)" in result.output
+    assert "passed over: 1 other files (not .xml, .nxml, .txt or .pdf)" in result.output
 
 
 def test_resume_skips_done_and_drops_a_half_line(model_dir, folder, tmp_path):

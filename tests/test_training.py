@@ -55,9 +55,10 @@ def test_training_smoke(tmp_path):
 def test_pipeline_config_orders_our_components():
     pipeline = load_config(ROOT / "configs" / "pipeline.cfg")["nlp"]["pipeline"]
     order = ["ner", "dataref_dataset_consistency", "dataref_dataset_kb", "dataref_dataset_support",
-             "dataref_abbreviations", "dataref_citation_linker"]
-    # each reads what the one before it wrote: clean mentions, then known names, then evidence, then links
-    assert [p for p in pipeline if p in order] == order and pipeline[-1] == "dataref_citation_linker"
+             "dataref_abbreviations", "dataref_citation_linker", "dataref_identifiers", "dataref_dataset_roles"]
+    # each reads what the one before it wrote: clean mentions, then known names, then evidence, then links,
+    # then identifiers (ties read the links), then roles (read the linker's notes and the identifiers)
+    assert [p for p in pipeline if p in order] == order and pipeline[-1] == "dataref_dataset_roles"
 
 
 def test_packaged_pipeline_loads_by_name_in_fresh_process():

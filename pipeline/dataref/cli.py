@@ -125,9 +125,10 @@ def kb_build(
 
 @app.command()
 def extract(
-    inputs: list[Path] = typer.Argument(..., help="TEI or JATS XML and PDF files, or folders of them"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL or .parquet file (default: stdout); "
-                                          "with --engine ray, a folder of Parquet files"),
+    inputs: list[Path] = typer.Argument(..., help="TEI or JATS XML, plain-text (.txt) and PDF files, or "
+                                        "folders of them"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL, .parquet or (--format mdc) CSV "
+                                          "file (default: stdout); with --engine ray, a folder of Parquet files"),
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path"),
     resume: bool = typer.Option(False, "--resume", help="Skip papers already in the output"),
     n_process: int = typer.Option(1, "--n-process", help="Processes for the spaCy pipeline"),
@@ -149,6 +150,8 @@ def extract(
     cpus_per_worker: float = typer.Option(1.0, "--cpus-per-worker", help="CPUs Ray reserves per actor"),
     batch_size: int = typer.Option(4, "--batch-size", help="Papers per Ray batch, each written as one Parquet "
                                    "file when done (large corpora: 32-64, for fewer files)"),
+    output_format: str = typer.Option("jsonl", "--format", help="jsonl (one record per paper) or mdc (the Make "
+                                      "Data Count CSV: article_id,dataset_id,type)"),
 ) -> None:
     """Find each paper's datasets and the bibliography entries they cite.
 
@@ -157,6 +160,7 @@ def extract(
       dataref extract paper.tei.xml --text                   a readable listing
       dataref extract papers/ -o results.jsonl               TEI and PDF files, folders walked
       dataref extract papers/ -o results.jsonl --resume      continue; failed papers are tried again
+      dataref extract texts/ -o rows.csv --format mdc        plain-text papers, Make Data Count CSV
 
     \b
     Exit status: 0 at least one paper read; 1 none could be read; 2 a refusal (bad option, unusable
@@ -188,7 +192,8 @@ def extract(
                                      consolidate_citations=consolidate)
     try:
         summary = run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
-                              readable_text=text, grobid_options=options, tei_cache=tei_cache)
+                              readable_text=text, grobid_options=options, tei_cache=tei_cache,
+                              output_format=output_format)
     except DatarefError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(2)

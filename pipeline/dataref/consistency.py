@@ -10,8 +10,13 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .extensions import CITATIONS, HEADINGS, SECTIONS
-from .lexicon import ACCESSIONS, BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
+from .identifiers import token_patterns
+from .lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
 from .names import VERSION, clean_mention, is_name_like, normalize
+
+
+# Archive accessions that are dataset names whatever the text says (patterns from bioregistry: identifiers.py).
+ACCESSIONS = token_patterns()
 
 
 @Language.factory(

@@ -33,7 +33,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "8070:8070 grobid/grobid:{version}` or point --grobid-url (or "
             "DATAREF_GROBID_URL) at a running server.")
     E009 = "{path}: GROBID could not process the PDF ({detail})."
-    E010 = "{path}: unsupported input; give TEI or JATS XML (.xml, .nxml) or PDF (.pdf) files."
+    E010 = ("{path}: unsupported input; give TEI or JATS XML (.xml, .nxml), PDF (.pdf) or plain-text (.txt) "
+            "files.")
     E011 = ("Cannot load the pipeline '{name}': {detail}. Install the shipped model "
             "with `pip install packages/en_dataref_sm-*.whl` or pass --model PATH.")
     E012 = "{path}: the XML nests deeper than {limit} levels."
@@ -77,6 +78,13 @@ class Errors(metaclass=ErrorsWithCodes):
             "--engine ray.")
     E044 = ("{path} is not dataref Parquet output ({detail}); dataref will not touch it. Choose another output "
             "file or folder.")
+    E050 = ("Cannot load the role classifier from {path} ({detail}). Train it with `python -m spacy train "
+            "configs/role.cfg --output training/roles …` and point [initialize.components.dataref_dataset_roles] "
+            "path at training/roles/model-best.")
+    E051 = "{path}: cannot read the plain-text paper ({detail})."
+    E052 = "Unknown output format {value!r}; use jsonl or mdc."
+    E053 = ("--format mdc writes a whole CSV in one run: it does not take --resume or --text. Run without them, "
+            "or write JSON lines and resume those.")
 
 
 class DatarefError(ValueError):

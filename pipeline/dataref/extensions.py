@@ -25,7 +25,7 @@ def install_extensions() -> None:
     """Register dataref's attributes; safe to call many times."""
     # Plain values only (dicts, lists, str): they survive DocBin and n_process>1.
     for name in ("bibliography", "paper", "citation_links", "abbreviation_pairs", "link_notes", "dataset_kb",
-                 "dataset_label"):
+                 "dataset_label", "identifiers", "dataset_roles"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
     if not Span.has_extension("targets"):

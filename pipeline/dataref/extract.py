@@ -22,6 +22,8 @@ from .grobid import Grobid, GrobidOptions
 
 TEI_SUFFIXES = (".xml", ".nxml")  # TEI or JATS (PubMed Central names its JATS files .nxml)
 PDF_SUFFIXES = (".pdf",)
+TEXT_SUFFIXES = (".txt",)  # plain-text papers: no markers, no bibliography
+FORMATS = ("jsonl", "mdc")
 
 
 @dataclass
@@ -102,8 +104,8 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             dirs.sort()
             for name in sorted(files):
                 path = Path(root) / name
-                if path.suffix.lower() not in TEI_SUFFIXES + PDF_SUFFIXES:
-                    skipped["other files (not .xml, .nxml or .pdf)"] += 1
+                if path.suffix.lower() not in TEI_SUFFIXES + PDF_SUFFIXES + TEXT_SUFFIXES:
+                    skipped["other files (not .xml, .nxml, .txt or .pdf)"] += 1
                 elif not path.is_file():
                     skipped["special or broken files"] += 1
                 else:
@@ -170,13 +172,16 @@ def error_record(path: Path, err: Exception) -> dict:
 def load_pipeline(model: str):
     import spacy
 
+    from . import identifier_linker, roles  # noqa: F401  (their factories, should the entry points be stale)
+
     try:
         return spacy.load(model)
     except (OSError, ImportError, ValueError) as err:
         raise DatarefError(Errors.E011.format(name=model, detail=err)) from err
 
 
-def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: Optional[Grobid]) -> Iterator[tuple]:
+def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: Optional[Grobid],
+              text_reader: Optional[Callable] = None) -> Iterator[tuple]:
     """(Doc, (path, error)) for every input in order: a file that cannot be read travels as an empty Doc
     with its error, so its record keeps its place in the output.
 
@@ -187,11 +192,13 @@ def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: O
     for path in paths:
         if path.suffix.lower() in PDF_SUFFIXES:
             continue
-        if path.suffix.lower() not in TEI_SUFFIXES:
+        is_text = path.suffix.lower() in TEXT_SUFFIXES and text_reader is not None
+        if path.suffix.lower() not in TEI_SUFFIXES and not is_text:
             yield make_doc(""), (path, DatarefError(Errors.E010.format(path=shown(path)), str(path)))
             continue
         try:
-            yield reader(path), (path, None)
+            read = text_reader if is_text and text_reader is not None else reader
+            yield read(path), (path, None)
         except DatarefError as err:
             yield make_doc(""), (path, err)
     for pdf, tei in converted:
@@ -223,6 +230,10 @@ def readable(record: dict) -> str:
             lines.append(f"      {ref['id']} ({', '.join(rules)}): {ref['citation']}")
         if not dataset["linked"]:
             lines.append(f"      (unlinked: {dataset.get('unlinked_reason') or 'no citation'})")
+        for identifier in dataset.get("identifiers", []):
+            lines.append(f"      identifier: {identifier['id']} ({identifier['archive_name']}, {identifier['url']})")
+        if dataset.get("role"):
+            lines.append(f"      role: {dataset['role']}")
     return "\n".join(lines) + "\n"
 
 
@@ -245,9 +256,14 @@ _FORK_HOOK = False
 def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool = False,
                 n_process: int = 1, readable_text: bool = False,
                 grobid_options: Optional[GrobidOptions] = None,
-                tei_cache: Optional[Path] = None, chunk_size: int = 500) -> Summary:
-    """Run the pipeline over the inputs; Ctrl-C and SIGTERM end it cleanly (summary.interrupted)."""
+                tei_cache: Optional[Path] = None, chunk_size: int = 500, output_format: str = "jsonl") -> Summary:
+    """Run the pipeline over the inputs; Ctrl-C and SIGTERM end it cleanly (summary.interrupted). With
+    `output_format="mdc"` the output is the Make Data Count CSV (see dataref.mdc) instead of JSON lines."""
     global _FORK_HOOK
+    if output_format not in FORMATS:
+        raise DatarefError(Errors.E052.format(value=output_format))
+    if output_format == "mdc" and (resume or readable_text):
+        raise DatarefError(Errors.E053)
     if n_process < 1:
         raise DatarefError(Errors.E019.format(path="--n-process", detail=f"{n_process} is not a number of processes"
                                               " (give 1 or more)"))
@@ -276,7 +292,8 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
             already = sink.prepare(resume) if sink else set()
             summary = _run_extract(inputs, sink.journal if sink else output, model=model, resume=resume,
                                    n_process=n_process, readable_text=readable_text, grobid_options=grobid_options,
-                                   tei_cache=tei_cache, chunk_size=chunk_size, already=already)
+                                   tei_cache=tei_cache, chunk_size=chunk_size, already=already,
+                                   output_format=output_format)
             if sink:
                 sink.finish()
             return summary
@@ -287,7 +304,10 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
 
 def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
                  n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
-                 tei_cache: Optional[Path], chunk_size: int, already: Optional[set[str]] = None) -> Summary:
+                 tei_cache: Optional[Path], chunk_size: int, already: Optional[set[str]] = None,
+                 output_format: str = "jsonl") -> Summary:
+    from .mdc import MdcWriter
+    from .plaintext import PlainTextReader
     from .results import doc_to_json
     from .readers import PaperReader
 
@@ -315,6 +335,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                 grobid = None
     nlp = load_pipeline(model)
     reader = PaperReader(nlp)
+    text_reader = PlainTextReader(nlp)
     failures: dict[str, tuple[str, Exception]] = {}
 
     def on_pipe_error(name: str, component, docs, err: Exception) -> None:
@@ -339,7 +360,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
         handle = output.open("a", encoding="utf8") if output else sys.stdout
     except OSError as err:
         raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err))
-    writer = LineWriter(handle)
+    writer = MdcWriter(handle) if output_format == "mdc" else LineWriter(handle)
     show = readable_text
     progress = tqdm(total=len(paths) + len(pdfs_failed), unit="paper", file=sys.stderr,
                     disable=not sys.stderr.isatty())
@@ -370,7 +391,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
             # Strings a chunk of papers adds to the vocabulary are freed after it: a long batch keeps its size.
             with nlp.memory_zone():
                 chunk = paths[first:first + chunk_size]
-                docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid)), as_tuples=True,
+                docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid, text_reader)), as_tuples=True,
                                 n_process=n_process)
                 for doc, (path, unread) in docs:
                     key = paper_id(path)

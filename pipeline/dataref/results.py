@@ -31,8 +31,85 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
     for ent in ents:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
     known = doc._.dataset_kb or {}
-    return [_record(doc, mentions, links, bibliography, notes.get(root), known)
-            for root, mentions in members.items()]
+    records = [_record(doc, mentions, links, bibliography, notes.get(root), known)
+               for root, mentions in members.items()]
+    if doc._.identifiers is None and doc._.dataset_roles is None:
+        return records  # a pipeline without the identifier and role components: the records as before
+    roles = doc._.dataset_roles or {}
+    tied: dict[str, list[dict]] = {}
+    alone: dict[str, list[dict]] = {}
+    owner = {key_of(m): i for i, mentions in enumerate(members.values()) for m in mentions}
+    for identifier in doc._.identifiers or []:
+        if identifier.get("mention") in owner:
+            tied.setdefault(identifier["mention"], []).append(identifier)
+        else:
+            alone.setdefault(identifier["id"], []).append(identifier)
+    for record, mentions in zip(records, members.values()):
+        found = [i for m in mentions for i in tied.get(key_of(m), [])]
+        record["identifiers"] = _identifier_entries(found)
+        _add_role(record, next((roles[key_of(m)] for m in mentions if key_of(m) in roles), None))
+    for identifier, found in alone.items():
+        records.append(_identifier_record(doc, identifier, found, bibliography, roles.get(f"id:{identifier}")))
+    return records
+
+
+def _identifier_entries(found: list[dict]) -> list[dict]:
+    """One entry per distinct identifier of a record: where it was found, how it is tied, and its evidence."""
+    entries: dict[str, dict] = {}
+    for item in found:
+        entry = entries.setdefault(item["id"], {
+            "id": item["id"], "kind": item["kind"], "archive": item["archive"], "archive_name": item["archive_name"],
+            "url": item["url"], "tie": item.get("tie"), "found_in": [], "evidence": []})
+        if item["where"] not in entry["found_in"]:
+            entry["found_in"].append(item["where"])
+        entry["evidence"].append({"rules": item["evidence"], "tie": item.get("tie"), "bib_id": item.get("bib_id"),
+                                  "offsets": [item["start"], item["end"]] if item["start"] >= 0 else None,
+                                  "sentence": item["sentence"]})
+    return list(entries.values())
+
+
+def _add_role(record: dict, role: Optional[dict]) -> None:
+    role = role or {"role": "unknown", "evidence": "", "score": 0.0, "source": "none"}
+    record["role"] = role["role"]
+    record["role_evidence"] = {"sentence": role["evidence"], "score": role["score"], "source": role["source"],
+                               "p_created": role.get("p_created", 0.0)}
+
+
+def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliography: dict,
+                       role: Optional[dict]) -> dict:
+    """A dataset the paper gives only by its identifier (own unnamed data, a data citation in the bibliography)."""
+    references: dict[str, dict] = {}
+    for item in found:
+        if item.get("bib_id"):
+            ref = references.setdefault(item["bib_id"], _reference(item["bib_id"], bibliography))
+            ref["mentions"] += 1
+            ref["score"] = 1.0
+            ref["evidence"].append({"rule": "entry_identifier", "resolution": "bibliography", "mention": None,
+                                    "marker": None, "marker_text": "", "entry": item["evidence"],
+                                    "sentence": item["sentence"]})
+    in_text = [i for i in found if i["start"] >= 0]
+    record = {
+        "name": identifier,
+        "surface_forms": sorted({i["text"] for i in in_text}),
+        "mention_count": len(in_text),
+        "sections": sorted({s for s in (_section_at(doc, i["start"]) for i in in_text) if s}),
+        "linked": bool(references),
+        "references": list(references.values()),
+        "unlinked_reason": None if references else "no citation next to any mention",
+        "kb": None,
+        "identifiers": _identifier_entries(found),
+    }
+    _add_role(record, role)
+    if not references and record["role"] == "created":
+        record["unlinked_reason"] = "introduced by this paper"
+    return record
+
+
+def _section_at(doc: Doc, char: int) -> str:
+    for section in doc.spans[SECTIONS] if SECTIONS in doc.spans else ():
+        if section.start_char <= char < section.end_char:
+            return section.label_
+    return ""
 
 
 def _sentence_text(doc: Doc, start: int, end: int) -> str:

@@ -7,9 +7,14 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from .extensions import CITATIONS, install_extensions, key_of
-from .lexicon import ACCESSIONS, SUPPORT_CUES
+from .identifiers import token_patterns
+from .lexicon import SUPPORT_CUES
 from .names import NameGroups, normalize
 from .rules import introduces_data, names_dataset
+
+
+# Archive accessions that are dataset names whatever the text says (patterns from bioregistry: identifiers.py).
+ACCESSIONS = token_patterns()
 
 
 @Language.factory(
