@@ -133,6 +133,15 @@ def test_accession_patterns_option(reader, config, expected):
     assert [e.text for e in consistency(doc).ents] == expected
 
 
+def test_samples_runs_and_platforms_of_a_study_are_not_datasets(reader):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    consistency = nlp.add_pipe("dataref_dataset_consistency")
+    text = "<p>Series GSE12345 (platform GPL570) holds samples GSM242185 and GSM6191; runs SRR1234567 and SRP012345.</p>"
+    doc = nlp(TEIReader(nlp)(make_tei(text)))
+    assert [e.text for e in consistency(doc).ents] == ["GSE12345", "SRP012345"]
+
+
 @pytest.mark.parametrize("excluded,expected", [
     (None, ["SQuAD"]),  # the default: acknowledgement sections name funders, not data
     ("", ["SQuAD", "SQuAD"]),

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 import dataref.identifier_linker  # noqa: F401  (registers the factories: the installed entry points may predate them)
 import dataref.roles  # noqa: F401
 from dataref.cli import app
-from dataref.identifiers import archives, data_statements, entry_identifiers, find_identifiers, search_pattern
+from dataref.identifiers import (archives, data_statements, entry_identifiers, find_identifiers, is_dataset_by_itself,
+                                 search_pattern)
 from dataref.lexicon import DATA_ARCHIVES, MDC_ARCHIVES
 from dataref.mdc import article_id, mdc_rows
 from dataref.plaintext import PlainTextReader, paper_doi
@@ -284,6 +285,21 @@ def test_plain_text_reader(tmp_path):
     assert paper_doi("notes", "Journal X\nDOI: 10.1111/mec.16743\nAbstract") == "10.1111/mec.16743"
 
 
+@pytest.mark.parametrize("found, alone", [
+    ([{"id": "10.5061/dryad.r6nq870", "kind": "doi", "archive": "doi"}], True),  # a data repository's DOI
+    ([{"id": "10.1001/jamanetworkopen.2019.6700", "kind": "doi", "archive": "doi"}], False),  # an article's
+    ([{"id": "10.1001/jamanetworkopen.2019.6700", "kind": "doi", "archive": "doi", "bib_id": "b3"}], True),
+    ([{"id": "GSE62944", "kind": "accession", "archive": "geo"}], True),  # a deposited study
+    ([{"id": "GSM242185", "kind": "accession", "archive": "geo"}], False),  # one sample of a study
+    ([{"id": "SRR1234567", "kind": "accession", "archive": "insdc.sra"}], False),  # one run
+    ([{"id": "PRJNA780103", "kind": "accession", "archive": "bioproject"}], True),
+    ([{"id": "KR920359", "kind": "accession", "archive": "insdc"}], False),  # a sequence record
+    ([{"id": "5VA1", "kind": "accession", "archive": "pdb"}], False),  # a structure
+])
+def test_which_identifiers_are_datasets_by_themselves(found, alone):
+    assert is_dataset_by_itself(found) is alone
+
+
 def test_mdc_rows_and_article_ids():
     record = {"path": "/x/10.1002_ece3.4466.txt", "datasets": [
         {"role": "created", "identifiers": [{"id": "10.5061/dryad.r6nq870", "kind": "doi", "archive": "doi"}]},
@@ -311,7 +327,9 @@ def test_extract_plain_text_papers_to_jsonl_and_mdc(tmp_path, model_dir):
     records = {r["path"].rsplit("/", 1)[-1]: r for r in map(json.loads, out.read_text().splitlines())}
     names_a = {d["name"] for d in records["paper-a.txt"]["datasets"]}
     assert {"10.5061/dryad.zw3r22854", "PRJNA780103"} <= names_a
-    assert {d["name"] for d in records["paper-b.txt"]["datasets"]} == {"ImageNet", "CHEMBL1097"}
+    # a compound record is an identifier of the paper, not a dataset of its own; the MDC rows still count it
+    assert {d["name"] for d in records["paper-b.txt"]["datasets"]} == {"ImageNet"}
+    assert [i["name"] for i in records["paper-b.txt"]["identifiers"]] == ["CHEMBL1097"]
     rows_path = tmp_path / "rows.csv"
     result = runner.invoke(app, ["extract", str(papers), "-o", str(rows_path), "--format", "mdc", "--model",
                                  str(tmp_path / "model")])

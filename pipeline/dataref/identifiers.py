@@ -29,6 +29,11 @@ ENTITY_ARCHIVES = ("geo", "insdc.sra", "bioproject", "arrayexpress", "dbgap", "e
                    "empiar", "pride.project")
 # Forms inside those archives that are not data: GEO platforms (GPL…) describe an instrument.
 NOT_DATA_FORMS = re.compile(r"GPL\d+")
+# Accessions of one sample, run or experiment inside a deposited study (GEO GSM…, SRA/ENA/DDBJ runs,
+# experiments and samples): records of a data set rather than a data set of their own.
+PART_FORMS = re.compile(r"GSM\d+|[SED]R[RXS]\d+")
+DATA_CITATION_FORM = re.compile(r"\[\s*data\s?set\s*\]|\(\s*data\s?set\s*\)|\bdata from\s*:|\bdata repository\b",
+                                re.I)
 CONTEXT_CHARS = 160  # how far around an ambiguous accession its archive's name may stand
 STATEMENT_CHARS = 2500  # the longest data-availability statement read after its heading
 
@@ -128,8 +133,22 @@ def _token_patterns(prefixes: tuple[str, ...]) -> tuple[str, ...]:
 
 def token_patterns(prefixes: Iterable[str] = ENTITY_ARCHIVES) -> list[str]:
     """Whole-token regexes (no anchors) for the accessions of these archives, as the consistency and support
-    components match them against one token."""
-    return list(_token_patterns(tuple(prefixes)))
+    components match them against one token; the samples, runs and platforms inside a study are left out."""
+    not_a_study = f"(?!(?:{PART_FORMS.pattern}|{NOT_DATA_FORMS.pattern})$)"
+    return [not_a_study + f"(?:{body})" for body in _token_patterns(tuple(prefixes))]
+
+
+def is_dataset_by_itself(found: list[dict]) -> bool:
+    """Whether an identifier no named dataset claims stands for a data set of its own: a data citation in the
+    bibliography, a DOI of a data repository, or the accession of a deposited study. Article DOIs in a
+    data-availability statement, sequence, structure and protein records, and the samples or runs of a study
+    stay identifiers of the paper, not datasets."""
+    first = found[0]
+    if any(item.get("bib_id") for item in found):
+        return True
+    if first["kind"] == "doi":
+        return bool(repository_of(first["id"]))
+    return first["archive"] in ENTITY_ARCHIVES and not PART_FORMS.fullmatch(first["id"])
 
 
 def normalize_doi(doi: str) -> str:
@@ -281,7 +300,9 @@ def entry_identifiers(entry: dict) -> list[Identifier]:
     doi = normalize_doi(entry.get("doi") or "")
     text = " ".join(str(entry.get(k) or "") for k in ("title", "venue", "raw", "citation", "url"))
     url = (entry.get("url") or "").lower()
-    says_data = bool(re.search(r"\bdata(?:\s?set)?\b|\[dataset\]|\bdata from\b|repository|archive", text, re.I))
+    # the forms data citations take ("[Dataset]", "Data from: …", "… [data set]"); a title that merely
+    # talks about data ("Mining clinical data …") is an article's
+    says_data = bool(DATA_CITATION_FORM.search(text))
     hosted = any(host in url for host in DATA_URL_HOSTS)
     found = []
     dois = {doi} if doi else set()

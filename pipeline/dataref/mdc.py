@@ -29,7 +29,7 @@ def mdc_rows(record: dict) -> list[tuple[str, str, str]]:
         return []
     article = article_id(record["path"])
     types: dict[str, str] = {}
-    for dataset in record.get("datasets", []):
+    for dataset in [*record.get("datasets", []), *record.get("identifiers", [])]:
         kind = "Primary" if dataset.get("role") == "created" else "Secondary"
         for identifier in dataset.get("identifiers", []):
             if identifier["kind"] == "doi":

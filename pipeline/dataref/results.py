@@ -6,6 +6,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from .extensions import SECTIONS, key_of
+from .identifiers import is_dataset_by_itself
 from .names import NameGroups, normalize
 
 LABEL = "DATASET"
@@ -49,8 +50,22 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
         record["identifiers"] = _identifier_entries(found)
         _add_role(record, next((roles[key_of(m)] for m in mentions if key_of(m) in roles), None))
     for identifier, found in alone.items():
-        records.append(_identifier_record(doc, identifier, found, bibliography, roles.get(f"id:{identifier}")))
+        if is_dataset_by_itself(found):
+            records.append(_identifier_record(doc, identifier, found, bibliography, roles.get(f"id:{identifier}")))
     return records
+
+
+def other_identifiers_of(doc: Doc) -> list[dict]:
+    """Data identifiers no dataset record holds and that are not datasets by themselves (sequence and
+    structure records, samples of a study, DOIs in a data-availability statement), in the record shape."""
+    claimed = {i for record in doc._.datasets for entry in record.get("identifiers", []) for i in [entry["id"]]}
+    alone: dict[str, list[dict]] = {}
+    for identifier in doc._.identifiers or []:
+        if identifier["id"] not in claimed:
+            alone.setdefault(identifier["id"], []).append(identifier)
+    roles = doc._.dataset_roles or {}
+    return [_identifier_record(doc, identifier, found, doc._.bibliography or {}, roles.get(f"id:{identifier}"))
+            for identifier, found in alone.items() if not is_dataset_by_itself(found)]
 
 
 def _identifier_entries(found: list[dict]) -> list[dict]:
@@ -167,11 +182,14 @@ def _reference(bib_id: str, bibliography: dict) -> dict:
 def doc_to_json(doc: Doc, path: Optional[str] = None) -> dict:
     """The JSON-ready result for one paper."""
     paper = dict(doc._.paper or {})
-    return {
+    record = {
         "path": path if path is not None else paper.get("path", ""),
         "paper": {k: v for k, v in paper.items() if k != "path"},
         "datasets": doc._.datasets,
     }
+    if doc._.identifiers is not None:
+        record["identifiers"] = other_identifiers_of(doc)
+    return record
 
 
 def install_datasets_extension() -> None:
