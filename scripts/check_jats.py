@@ -55,8 +55,8 @@ def check_file(reader: JATSReader, path: Path) -> dict:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(
-        os.environ.get("DATAREF_CORPORA", Path(__file__).resolve().parent.parent.parent / "shared" / "corpora")) / "jats"
+    corpora = os.environ.get("DATAREF_CORPORA", Path(__file__).resolve().parent.parent.parent / "shared" / "corpora")
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(corpora) / "jats"
     files = sorted(folder.glob("*.xml"))
     if not files:
         sys.exit(f"no JATS files in {folder}")

@@ -6,7 +6,7 @@ the part the rules and thresholds were tuned on), then scores the CSV against md
 Missing are not rows to find). Text: mdc/text_from_xml/<id>.txt when the article has one, else text_from_pdf
 (`--text xml|pdf|best`, default best).
 
-    python scripts/evaluate_mdc.py [--model training/en_dataref_sm_ids] [--split dev|test|all] [--text best]
+    python scripts/evaluate_mdc.py [--model en_dataref_sm] [--split dev|test|all] [--text best]
         [--output metrics/mdc.json] [--show-errors]
 """
 import csv
@@ -85,7 +85,7 @@ def evaluate(model: str, split: str, text: str, show_errors: bool) -> dict:
     return result
 
 
-def main(model: str = "training/en_dataref_sm_ids", split: str = "dev", text: str = "best",
+def main(model: str = "en_dataref_sm", split: str = "dev", text: str = "best",
          output: Optional[Path] = None, show_errors: bool = False, max_chars: int = 600_000) -> None:
     # Five MDC texts exceed extract's default 180,000-character limit (one held-out, four dev): raised here so
     # that no article is refused (peak memory ~2.4 GB for the longest, 401,714 characters).
