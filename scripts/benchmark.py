@@ -73,7 +73,7 @@ def main(model: str = "en_dataref_sm", papers: int = 400, output: Optional[Path]
     reader = TEIReader(nlp)
     read_s, docs = timed(lambda: read_all(reader, files))
     words = sum(len(d) for d in docs)
-    ner_only = ["tok2vec", "ner"]
+    ner_only = ["transformer" if "transformer" in nlp.pipe_names else "tok2vec", "ner"]  # en_dataref_trf or _sm
     rest = [p for p in nlp.pipe_names if p not in ner_only]
     stages = {}
     stages["read_tei"] = read_s
