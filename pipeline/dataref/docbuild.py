@@ -4,7 +4,8 @@ Shared by every input format (TEI, JATS), so that they honour one Doc contract."
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Union
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from lxml import etree
 from spacy.language import Language
@@ -12,9 +13,10 @@ from spacy.tokens import Doc
 
 from .bibliography import BibEntry
 from .errors import DatarefError, Errors, Warnings
-from .extensions import CITATIONS, HEADINGS, SECTIONS
-from .safe_xml import max_chars, tag
+from .extensions import CITATIONS, HEADINGS, SECTIONS, install_extensions
+from .safe_xml import max_chars, parse_xml, read_bytes, tag
 
+Source = Union[str, Path, bytes]
 BLOCK_SEP = "\n\n"
 CITATION_LABEL = "CITATION"
 _SPACE = re.compile(r"\s+")
@@ -208,3 +210,28 @@ def add_sections(doc: Doc, sections: list[tuple[int, int, str]]) -> None:
         if span is not None:
             spans.append(span)
     doc.spans[SECTIONS] = spans
+
+
+class XMLReader:
+    """What every XML reader shares: limits, safe parsing of a path or bytes, `pipe`; `read_root` is the format's."""
+
+    plain_doctype = False  # whether a plain public DOCTYPE (never read) is allowed, as JATS publishers write one
+
+    def __init__(self, nlp: Language, *, max_bytes: Optional[int] = None, max_chars: Optional[int] = None) -> None:
+        install_extensions()
+        self.nlp = nlp
+        self.max_bytes = max_bytes
+        self.max_chars = max_chars
+
+    def __call__(self, source: Source) -> Doc:
+        data, name = read_bytes(source, self.max_bytes)
+        root = parse_xml(data, name, plain_doctype=self.plain_doctype)
+        return self.read_root(root, name, "" if isinstance(source, bytes) else name)
+
+    def read_root(self, root: etree._Element, name: str, path: str) -> Doc:
+        """The Doc of a parsed document; `name` is used in messages, `path` in doc._.paper."""
+        raise NotImplementedError
+
+    def pipe(self, sources: Iterable[Source]) -> Iterator[Doc]:
+        for source in sources:
+            yield self(source)

@@ -8,21 +8,17 @@ written as two callouts joined by a dash ("[3]–[6]") is one marker citing ever
 reference-list order. `<sub-article>`s (peer reviews, replies, translations) are not read."""
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterator, Optional
 
 from lxml import etree
-from spacy.language import Language
 from spacy.tokens import Doc
 
 from .bibliography import BibEntry, assemble_citation
-from .docbuild import Marker, TextBuilder, build_doc, note, section
+from .docbuild import Marker, TextBuilder, XMLReader, build_doc, note, section
 from .errors import DatarefError, Errors
-from .extensions import install_extensions
 from .markers import MAX_RANGE
-from .safe_xml import children, descendants, first, parse_xml, read_bytes, tag, text_of
+from .safe_xml import children, descendants, first, tag, text_of
 
-Source = Union[str, Path, bytes]
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _SPACE = re.compile(r"\s+")
 _YEAR = re.compile(r"(1[89]|20)\d\d")
@@ -45,22 +41,12 @@ _CITATIONS = ("mixed-citation", "element-citation", "citation", "nlm-citation")
 _TITLES = ("article-title", "chapter-title", "data-title", "part-title")
 
 
-class JATSReader:
+class JATSReader(XMLReader):
     """Read a JATS article into a Doc with citation markers, sections and bibliography."""
 
-    def __init__(self, nlp: Language, *, max_bytes: Optional[int] = None, max_chars: Optional[int] = None) -> None:
-        install_extensions()
-        self.nlp = nlp
-        self.max_bytes = max_bytes
-        self.max_chars = max_chars
-
-    def __call__(self, source: Source) -> Doc:
-        data, name = read_bytes(source, self.max_bytes)
-        root = parse_xml(data, name, plain_doctype=True)
-        return self.read_root(root, name, "" if isinstance(source, bytes) else name)
+    plain_doctype = True
 
     def read_root(self, root: etree._Element, name: str, path: str) -> Doc:
-        """The Doc of a parsed JATS article; `name` is used in messages, `path` in doc._.paper."""
         if tag(root) != "article":
             raise DatarefError(Errors.E040.format(path=name, root=tag(root) or root.tag), name)
         notes: dict[str, dict] = {}
@@ -72,9 +58,6 @@ class JATSReader:
         return build_doc(self.nlp, text.builder, name=name, bibliography=bibliography, paper=read_paper(root, path),
                          notes=notes, limit=self.max_chars)
 
-    def pipe(self, sources: Iterable[Source]) -> Iterator[Doc]:
-        for source in sources:
-            yield self(source)
 
 
 def _in_sub_article(el: etree._Element) -> bool:

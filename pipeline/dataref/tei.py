@@ -1,38 +1,23 @@
 """GROBID TEI XML → spaCy Doc, as a preprocessor outside the nlp pipeline."""
 import re
-from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Optional
 
 from lxml import etree
-from spacy.language import Language
 from spacy.tokens import Doc
 
 from .bibliography import BibEntry, parse_bibl_struct
-from .docbuild import Marker, TextBuilder, build_doc, note, section
+from .docbuild import Marker, TextBuilder, XMLReader, build_doc, note, section
 from .errors import DatarefError, Errors
-from .extensions import install_extensions
-from .safe_xml import descendants, first, parse_xml, read_bytes, tag, text_of
+from .safe_xml import descendants, first, tag, text_of
 
-Source = Union[str, Path, bytes]
 _SPACE = re.compile(r"\s+")
 _SKIP = {"formula", "table", "listbibl", "biblstruct", "graphic", "label"}
 
 
-class TEIReader:
+class TEIReader(XMLReader):
     """Read GROBID TEI into a Doc with citation markers, sections and bibliography."""
 
-    def __init__(self, nlp: Language, *, max_bytes: Optional[int] = None, max_chars: Optional[int] = None) -> None:
-        install_extensions()
-        self.nlp = nlp
-        self.max_bytes = max_bytes
-        self.max_chars = max_chars
-
-    def __call__(self, source: Source) -> Doc:
-        data, name = read_bytes(source, self.max_bytes)
-        return self.read_root(parse_xml(data, name), name, "" if isinstance(source, bytes) else name)
-
     def read_root(self, root: etree._Element, name: str, path: str) -> Doc:
-        """The Doc of a parsed TEI document; `name` is used in messages, `path` in doc._.paper."""
         if tag(root) != "tei":
             raise DatarefError(Errors.E003.format(path=name, root=tag(root) or root.tag), name)
         notes: dict[str, dict] = {}  # per warning code: how many, and the first case, for one warning per paper
@@ -44,9 +29,6 @@ class TEIReader:
         return build_doc(self.nlp, builder, name=name, bibliography=bibliography, paper=read_paper(root, path),
                          notes=notes, limit=self.max_chars)
 
-    def pipe(self, sources: Iterable[Source]) -> Iterator[Doc]:
-        for source in sources:
-            yield self(source)
 
 
 def read_bibliography(root: etree._Element, notes: Optional[dict] = None) -> dict[str, BibEntry]:
