@@ -44,7 +44,7 @@ def test_same_records_as_jsonl_with_a_status_column(model_dir, folder, tmp_path)
     assert not (tmp_path / "out.parquet.partial.jsonl").exists()
     table = pq.read_table(tmp_path / "out.parquet")
     rows = {r["path"].rsplit("/", 1)[-1]: r for r in table.to_pylist()}
-    assert table.column_names == ["id", "path", "status", "error", "paper", "datasets"]
+    assert table.column_names == ["id", "path", "status", "error", "paper", "datasets", "identifiers"]
     assert rows["b.tei.xml"]["status"] == "error" and rows["b.tei.xml"]["error"]["code"] == "E002"
     assert rows["b.tei.xml"]["datasets"] is None
     assert rows["a.tei.xml"]["status"] == "ok" and rows["a.tei.xml"]["paper"]["pmid"] is None  # TEI: no such field

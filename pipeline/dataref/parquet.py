@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 PARQUET_SUFFIX = ".parquet"
 _WARNED: set[str] = set()
+_OPTIONAL_DATASET_FIELDS = ("identifiers", "role", "role_evidence")  # set by the identifier and role components
 
 
 def require_pyarrow():
@@ -43,14 +44,21 @@ def schema() -> "pa.Schema":
                            ("evidence", pa.list_(evidence))])
     kb = pa.struct([("id", text), ("name", text), ("full_name", text), ("homepage", text),
                     ("paper", pa.struct([("title", text), ("url", text), ("year", text)]))])
+    identifier_evidence = pa.struct([("rules", strings), ("tie", text), ("bib_id", text), ("offsets", ints),
+                                     ("sentence", text)])
+    identifier = pa.struct([("id", text), ("kind", text), ("archive", text), ("archive_name", text), ("url", text),
+                            ("tie", text), ("found_in", strings), ("evidence", pa.list_(identifier_evidence))])
+    role_evidence = pa.struct([("sentence", text), ("score", pa.float64()), ("source", text),
+                               ("p_created", pa.float64())])
     dataset = pa.struct([("name", text), ("surface_forms", strings), ("mention_count", number), ("sections", strings),
                          ("linked", pa.bool_()), ("unlinked_reason", text), ("kb", kb),
-                         ("references", pa.list_(reference))])
+                         ("references", pa.list_(reference)), ("identifiers", pa.list_(identifier)),
+                         ("role", text), ("role_evidence", role_evidence)])
     paper = pa.struct([("title", text), ("doi", text), ("grobid_version", text), ("pmid", text), ("pmcid", text),
                        ("article_type", text), ("warnings", pa.map_(text, number))])
     return pa.schema([("id", text), ("path", text), ("status", text),
                       ("error", pa.struct([("code", text), ("message", text)])), ("paper", paper),
-                      ("datasets", pa.list_(dataset))])
+                      ("datasets", pa.list_(dataset)), ("identifiers", pa.list_(dataset))])
 
 
 def _fields(struct_type) -> set[str]:
@@ -60,7 +68,7 @@ def _fields(struct_type) -> set[str]:
 def _warn_unknown(record: dict, paper_fields: set[str], dataset_fields: set[str]) -> None:
     """A field the schema does not know would be left out silently: say so, once per field."""
     unknown = set(record.get("paper") or {}) - paper_fields - {"path"}
-    for dataset in record.get("datasets") or ():
+    for dataset in [*(record.get("datasets") or ()), *(record.get("identifiers") or ())]:
         unknown |= set(dataset) - dataset_fields
     for name in sorted(unknown - _WARNED):
         _WARNED.add(name)
@@ -71,10 +79,10 @@ def row_of(record: dict) -> dict:
     """The Parquet row of one JSONL record (a result or an error record)."""
     if "error" in record:
         return {"id": record.get("id"), "path": record["path"], "status": "error", "error": record["error"],
-                "paper": None, "datasets": None}
+                "paper": None, "datasets": None, "identifiers": None}
     paper = {k: v for k, v in (record.get("paper") or {}).items() if k != "path"}
     return {"id": record.get("id"), "path": record["path"], "status": "ok", "error": None, "paper": paper,
-            "datasets": record.get("datasets") or []}
+            "datasets": record.get("datasets") or [], "identifiers": record.get("identifiers")}
 
 
 def table_of(records: Iterable[dict]) -> "pa.Table":
@@ -96,7 +104,16 @@ def record_of(row: dict) -> dict:
     paper = {k: v for k, v in (row["paper"] or {}).items() if v is not None}
     if "warnings" in paper:
         paper["warnings"] = dict(paper["warnings"])
-    return {"id": row["id"], "path": row["path"], "paper": paper, "datasets": row["datasets"] or []}
+    record = {"id": row["id"], "path": row["path"], "paper": paper,
+              "datasets": [_dataset_of(d) for d in row["datasets"] or []]}
+    if row.get("identifiers") is not None:  # written by a pipeline with the identifier component
+        record["identifiers"] = [_dataset_of(d) for d in row["identifiers"]]
+    return record
+
+
+def _dataset_of(row: dict) -> dict:
+    """A dataset record as the JSON has it: the identifier and role fields only where the pipeline set them."""
+    return {k: v for k, v in row.items() if v is not None or k not in _OPTIONAL_DATASET_FIELDS}
 
 
 def records_of(table: "pa.Table") -> list[dict]:
