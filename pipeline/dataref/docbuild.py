@@ -114,6 +114,16 @@ def note(notes: Optional[dict], code: str, **first) -> None:
         notes.setdefault(code, {"count": 0, **first})["count"] += 1
 
 
+def add_entry(entries: dict[str, BibEntry], entry: Optional[BibEntry], notes: Optional[dict]) -> None:
+    """Keep a parsed bibliography entry; an empty one is dropped, a repeated id keeps the first (W003)."""
+    if entry is None:
+        return
+    if entry.id in entries:
+        note(notes, "W003", id=entry.id)
+        return
+    entries[entry.id] = entry
+
+
 def build_doc(nlp: Language, builder: TextBuilder, *, name: str, bibliography: dict[str, BibEntry], paper: dict,
               notes: dict, limit: Optional[int] = None) -> Doc:
     """The Doc of one paper, from its text and markers: citation spans, sections, headings, bibliography, paper."""

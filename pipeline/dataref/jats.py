@@ -14,7 +14,7 @@ from lxml import etree
 from spacy.tokens import Doc
 
 from .bibliography import BibEntry, assemble_citation
-from .docbuild import Marker, TextBuilder, XMLReader, build_doc, note, section
+from .docbuild import Marker, TextBuilder, XMLReader, add_entry, build_doc, section
 from .errors import DatarefError, Errors
 from .markers import MAX_RANGE
 from .safe_xml import children, descendants, first, tag, text_of
@@ -89,12 +89,7 @@ def read_bibliography(root: etree._Element, notes: Optional[dict] = None) -> tup
             n += 1
             if ref.get("id") and ref.get("id") not in order:
                 order.append(ref.get("id", ""))
-            if entry is None:
-                continue
-            if entry.id in entries:
-                note(notes, "W003", id=entry.id)
-                continue
-            entries[entry.id] = entry
+            add_entry(entries, entry, notes)
     return entries, order
 
 

@@ -6,7 +6,7 @@ from lxml import etree
 from spacy.tokens import Doc
 
 from .bibliography import BibEntry, parse_bibl_struct
-from .docbuild import Marker, TextBuilder, XMLReader, build_doc, note, section
+from .docbuild import Marker, TextBuilder, XMLReader, add_entry, build_doc, section
 from .errors import DatarefError, Errors
 from .safe_xml import descendants, first, tag, text_of
 
@@ -37,14 +37,8 @@ def read_bibliography(root: etree._Element, notes: Optional[dict] = None) -> dic
     n = 0
     for list_bibl in descendants(root, "listbibl"):
         for el in descendants(list_bibl, "biblstruct"):
-            entry = parse_bibl_struct(el, fallback_id=f"_{n}")
+            add_entry(entries, parse_bibl_struct(el, fallback_id=f"_{n}"), notes)
             n += 1
-            if entry is None:
-                continue
-            if entry.id in entries:
-                note(notes, "W003", id=entry.id)
-                continue
-            entries[entry.id] = entry
     return entries
 
 
