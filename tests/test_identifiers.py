@@ -283,6 +283,11 @@ def test_plain_text_reader(tmp_path):
     assert doc.text == "Title line\nData are at https://doi.org/10.5061/dryad.r6nq870.\n"
     assert doc._.paper["doi"] == "10.1002/ece3.4466" and doc._.bibliography == {}
     assert paper_doi("notes", "Journal X\nDOI: 10.1111/mec.16743\nAbstract") == "10.1111/mec.16743"
+    # the one reader every runner uses (extract, Ray) sends a .txt file to the plain-text reader
+    from dataref import PaperReader
+
+    same = PaperReader(spacy.blank("en"))(path)
+    assert same.text == doc.text and same._.paper == doc._.paper
 
 
 @pytest.mark.parametrize("found, alone", [

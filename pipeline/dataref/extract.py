@@ -13,21 +13,20 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator, Optional
+from typing import IO, Callable, Iterable, Iterator, Optional, Union
 
 from tqdm import tqdm
 
 from .errors import DatarefError, Errors
 from .grobid import Grobid, GrobidOptions
+from .readers import OTHER_FILES, PDF_SUFFIXES, is_paper_file
 
-TEI_SUFFIXES = (".xml", ".nxml")  # TEI or JATS (PubMed Central names its JATS files .nxml)
-PDF_SUFFIXES = (".pdf",)
-TEXT_SUFFIXES = (".txt",)  # plain-text papers: no markers, no bibliography
 FORMATS = ("jsonl", "mdc")
 
 
 @dataclass
 class Summary:
+    label = "dataref"  # a class attribute, not a field: what the summary line starts with
     papers: int = 0
     datasets: int = 0
     linked: int = 0
@@ -37,11 +36,17 @@ class Summary:
     not_inputs: Counter = field(default_factory=Counter)
     refusal: str = ""  # a problem to fix before rerunning (no GROBID server for the PDFs)
 
-    def line(self, output: Optional[Path]) -> str:
-        where = f" → {output}" if output else ""
-        text = (f"dataref: {_plural(self.papers, 'paper')}, {_plural(self.datasets, 'dataset')} "
+    def where(self, output) -> str:
+        return f" → {output}" if output else ""
+
+    def notes(self) -> str:
+        """What a particular runner adds to the line."""
+        return ""
+
+    def line(self, output: Union[Path, str, None]) -> str:
+        text = (f"{self.label}: {_plural(self.papers, 'paper')}, {_plural(self.datasets, 'dataset')} "
                 f"({self.linked} linked), {_plural(self.errors, 'error')}, {self.skipped} skipped "
-                f"(already done){where}")
+                f"(already done){self.where(output)}{self.notes()}")
         if self.not_inputs:
             text += "; passed over: " + ", ".join(f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
         if self.interrupted:
@@ -104,8 +109,8 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             dirs.sort()
             for name in sorted(files):
                 path = Path(root) / name
-                if path.suffix.lower() not in TEI_SUFFIXES + PDF_SUFFIXES + TEXT_SUFFIXES:
-                    skipped["other files (not .xml, .nxml, .txt or .pdf)"] += 1
+                if not is_paper_file(name):
+                    skipped[OTHER_FILES] += 1
                 elif not path.is_file():
                     skipped["special or broken files"] += 1
                 else:
@@ -180,8 +185,23 @@ def load_pipeline(model: str):
         raise DatarefError(Errors.E011.format(name=model, detail=err)) from err
 
 
-def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: Optional[Grobid],
-              text_reader: Optional[Callable] = None) -> Iterator[tuple]:
+def catch_pipe_errors(nlp, failures: dict[str, tuple[str, Exception]]) -> None:
+    """Route an exception inside any component to `failures` (paper id → (component, error)), so the batch
+    goes on and the paper gets an error record."""
+
+    def on_error(name: str, component, docs, err: Exception) -> None:
+        for doc in docs:
+            failures[doc.user_data.get("dataref_id", "")] = (name, err)
+
+    nlp.default_error_handler = on_error
+    for _, component in nlp.pipeline:
+        try:
+            component.set_error_handler(on_error)
+        except AttributeError:  # spaCy's Cython parser (the ner) cannot take one: its errors end the loop
+            pass
+
+
+def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: Optional[Grobid]) -> Iterator[tuple]:
     """(Doc, (path, error)) for every input in order: a file that cannot be read travels as an empty Doc
     with its error, so its record keeps its place in the output.
 
@@ -192,13 +212,11 @@ def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: O
     for path in paths:
         if path.suffix.lower() in PDF_SUFFIXES:
             continue
-        is_text = path.suffix.lower() in TEXT_SUFFIXES and text_reader is not None
-        if path.suffix.lower() not in TEI_SUFFIXES and not is_text:
+        if not is_paper_file(path.name):
             yield make_doc(""), (path, DatarefError(Errors.E010.format(path=shown(path)), str(path)))
             continue
         try:
-            read = text_reader if is_text and text_reader is not None else reader
-            yield read(path), (path, None)
+            yield reader(path), (path, None)
         except DatarefError as err:
             yield make_doc(""), (path, err)
     for pdf, tei in converted:
@@ -307,7 +325,6 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                  tei_cache: Optional[Path], chunk_size: int, already: Optional[set[str]] = None,
                  output_format: str = "jsonl") -> Summary:
     from .mdc import MdcWriter
-    from .plaintext import PlainTextReader
     from .results import doc_to_json
     from .readers import PaperReader
 
@@ -335,20 +352,9 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                 grobid = None
     nlp = load_pipeline(model)
     reader = PaperReader(nlp)
-    text_reader = PlainTextReader(nlp)
     failures: dict[str, tuple[str, Exception]] = {}
-
-    def on_pipe_error(name: str, component, docs, err: Exception) -> None:
-        # Single process: remember which component failed; in workers the paper is found missing below.
-        for doc in docs:
-            failures[doc.user_data.get("dataref_id", "")] = (name, err)
-
-    nlp.default_error_handler = on_pipe_error
-    for _, component in nlp.pipeline:
-        try:
-            component.set_error_handler(on_pipe_error)
-        except AttributeError:  # spaCy's Cython parser (the ner) cannot take one: its errors end the loop below
-            pass
+    # Single process: remember which component failed; in workers the paper is found missing below.
+    catch_pipe_errors(nlp, failures)
 
     def tagged(stream):
         for doc, (path, err) in stream:
@@ -391,7 +397,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
             # Strings a chunk of papers adds to the vocabulary are freed after it: a long batch keeps its size.
             with nlp.memory_zone():
                 chunk = paths[first:first + chunk_size]
-                docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid, text_reader)), as_tuples=True,
+                docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid)), as_tuples=True,
                                 n_process=n_process)
                 for doc, (path, unread) in docs:
                     key = paper_id(path)

@@ -29,6 +29,10 @@ class PlainTextReader:
 
     def __call__(self, source: Union[str, Path, bytes]) -> Doc:
         data, name = read_bytes(source, self.max_bytes)
+        return self.read_data(data, name, "" if isinstance(source, bytes) else name)
+
+    def read_data(self, data: bytes, name: str, path: str) -> Doc:
+        """A paper from bytes read elsewhere; `name` is used in messages, `path` in doc._.paper."""
         try:
             text = data.decode("utf8")
         except UnicodeDecodeError as err:
@@ -42,8 +46,7 @@ class PlainTextReader:
             raise DatarefError(Errors.E001.format(path=name), name)
         doc = self.nlp.make_doc(text)
         doc._.bibliography = {}
-        doc._.paper = {"path": name if not isinstance(source, bytes) else "", "title": "",
-                       "doi": paper_doi(Path(name).stem if not isinstance(source, bytes) else "", text),
+        doc._.paper = {"path": path, "title": "", "doi": paper_doi(Path(path).stem if path else "", text),
                        "grobid_version": "", "format": "text"}
         return doc
 

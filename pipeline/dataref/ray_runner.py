@@ -17,37 +17,33 @@ import sys
 import time
 import warnings
 import zlib
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from .errors import DatarefError, Errors
-from .extract import PDF_SUFFIXES, TEI_SUFFIXES, collect_inputs, error_record, paper_id, shown
+from .extract import Summary, catch_pipe_errors, collect_inputs, error_record, paper_id, shown
 from .parquet import read_records, require_pyarrow, table_of, write_table
+from .readers import OTHER_FILES, PDF_SUFFIXES, is_paper_file
 
 PathLike = Union[str, Path]
 
 
 @dataclass
-class RaySummary:
-    papers: int = 0
-    datasets: int = 0
-    linked: int = 0
-    errors: int = 0
-    skipped: int = 0
+class RaySummary(Summary):
+    label = "dataref (ray)"
     dropped_parts: int = 0  # unreadable part files a killed run left (their papers run again)
     seconds: float = 0.0
-    not_inputs: dict = field(default_factory=dict)
 
-    def line(self, output: str) -> str:
-        text = (f"dataref (ray): {self.papers} papers, {self.datasets} datasets ({self.linked} linked), "
-                f"{self.errors} errors, {self.skipped} skipped (already done) → {output} in {self.seconds:.1f} s")
+    def where(self, output) -> str:
+        return f"{super().where(output)} in {self.seconds:.1f} s"
+
+    def notes(self) -> str:
         if self.dropped_parts:
-            text += f"; {self.dropped_parts} unreadable part files of a stopped run removed"
-        if self.not_inputs:
-            text += "; passed over: " + ", ".join(f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
-        return text
+            return f"; {self.dropped_parts} unreadable part files of a stopped run removed"
+        return ""
 
 
 def _is_uri(value: PathLike) -> bool:
@@ -60,7 +56,7 @@ def _filesystem(uri: str):
     return fs.FileSystem.from_uri(uri)
 
 
-def list_inputs(inputs: Iterable[PathLike]) -> tuple[list[dict], dict]:
+def list_inputs(inputs: Iterable[PathLike]) -> tuple[list[dict], Counter]:
     """One item per paper: {"id", "path", "source"}; local inputs exactly as `dataref extract` names them (folders
     walked, links followed, each file once), URIs listed through pyarrow's filesystems."""
     items: list[dict] = []
@@ -79,12 +75,12 @@ def list_inputs(inputs: Iterable[PathLike]) -> tuple[list[dict], dict]:
         for entry in sorted(infos, key=lambda e: e.path):
             if entry.type != pafs.FileType.File:
                 continue
-            if not entry.path.lower().endswith(TEI_SUFFIXES + PDF_SUFFIXES):
-                skipped["other files (not .xml, .nxml or .pdf)"] += 1
+            if not is_paper_file(entry.path):
+                skipped[OTHER_FILES] += 1
                 continue
             name = f"{scheme}://{entry.path}"
             items.append({"id": name, "path": name, "source": name})
-    return items, dict(skipped)
+    return items, skipped
 
 
 class PaperBatch:
@@ -105,16 +101,7 @@ class PaperBatch:
         self.grobids = [Grobid(GrobidOptions(url=url, timeout=grobid_timeout), Path(tei_cache or "tei-cache"))
                         for url in grobid_urls]
 
-        def on_error(name: str, component, docs, err: Exception) -> None:
-            for doc in docs:
-                self.failures[doc.user_data.get("dataref_id", "")] = (name, err)
-
-        self.nlp.default_error_handler = on_error
-        for _, component in self.nlp.pipeline:
-            try:
-                component.set_error_handler(on_error)
-            except AttributeError:
-                pass
+        catch_pipe_errors(self.nlp, self.failures)
 
     def _convert(self, item: dict):
         """A PDF's TEI path from the GROBID server its id hashes to (or the error), for a worker thread."""
@@ -138,7 +125,7 @@ class PaperBatch:
                 raise DatarefError(Errors.E013.format(path=item["path"], detail=err), item["path"])
         if not _is_uri(source):
             return self.reader(item["path"])
-        from .safe_xml import max_bytes
+        from .safe_xml import checked_bytes, max_bytes
 
         filesystem, path = _filesystem(source)
         limit = max_bytes()
@@ -147,11 +134,7 @@ class PaperBatch:
                 data = stream.read(limit + 1)
         except OSError as err:
             raise DatarefError(Errors.E006.format(path=source, detail=err), source)
-        if len(data) > limit:
-            raise DatarefError(Errors.E004.format(path=source, size=len(data), limit=limit), source)
-        if not data.strip():
-            raise DatarefError(Errors.E001.format(path=source), source)
-        return self.reader.read_data(data, source, source)
+        return self.reader.read_data(checked_bytes(data, source, limit), source, source)
 
     def records(self, items: list[dict]) -> list[dict]:
         from .results import doc_to_json

@@ -5,15 +5,27 @@ from lxml import etree
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .docbuild import XMLReader
+from .docbuild import Source, XMLReader
 from .errors import DatarefError, Errors
 from .jats import JATSReader
-from .safe_xml import parse_xml, tag
+from .plaintext import PlainTextReader
+from .safe_xml import parse_xml, read_bytes, tag
 from .tei import TEIReader
 
+XML_SUFFIXES = (".xml", ".nxml")  # TEI or JATS (PubMed Central names its JATS files .nxml)
+PDF_SUFFIXES = (".pdf",)
+TEXT_SUFFIXES = (".txt",)  # plain-text papers: no markers, no bibliography
+PAPER_SUFFIXES = XML_SUFFIXES + PDF_SUFFIXES + TEXT_SUFFIXES
+OTHER_FILES = "other files (not .xml, .nxml, .txt or .pdf)"  # how a run counts what it passed over
+
+
+def is_paper_file(name: str) -> bool:
+    return name.lower().endswith(PAPER_SUFFIXES)
+
 class PaperReader(XMLReader):
-    """`<TEI>` goes to TEIReader, `<article>` to JATSReader, so folders may mix both. The file is parsed once;
-    a JATS file may name its DTD (never read), a TEI file may not (GROBID never writes one)."""
+    """`<TEI>` goes to TEIReader, `<article>` to JATSReader, so folders may mix both; a `.txt` file to
+    PlainTextReader. The file is parsed once; a JATS file may name its DTD (never read), a TEI file may not
+    (GROBID never writes one)."""
 
     plain_doctype = True
 
@@ -21,9 +33,16 @@ class PaperReader(XMLReader):
         super().__init__(nlp, max_bytes=max_bytes, max_chars=max_chars)
         self.tei = TEIReader(nlp, max_bytes=max_bytes, max_chars=max_chars)
         self.jats = JATSReader(nlp, max_bytes=max_bytes, max_chars=max_chars)
+        self.text = PlainTextReader(nlp, max_bytes=max_bytes, max_chars=max_chars)
+
+    def __call__(self, source: Source) -> Doc:
+        data, name = read_bytes(source, self.max_bytes)
+        return self.read_data(data, name, "" if isinstance(source, bytes) else name)
 
     def read_data(self, data: bytes, name: str, path: str) -> Doc:
         """A paper from bytes read elsewhere (an object store); `name` is used in messages, `path` in doc._.paper."""
+        if name.lower().endswith(TEXT_SUFFIXES):
+            return self.text.read_data(data, name, path)
         return self.read_root(parse_xml(data, name, plain_doctype=True), name, path)
 
     def read_root(self, root: etree._Element, name: str, path: str) -> Doc:

@@ -97,11 +97,16 @@ def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> 
                 data = handle.read(limit + 1)  # never more than the limit, whatever the size said
         except OSError as err:
             raise DatarefError(Errors.E006.format(path=name, detail=err.strerror or err), name)
+    return checked_bytes(data, name, limit), name
+
+
+def checked_bytes(data: bytes, name: str, limit: int) -> bytes:
+    """The bytes of a paper read with at most `limit + 1` bytes, refused when over the limit or empty."""
     if len(data) > limit:
         raise DatarefError(Errors.E004.format(path=name, size=len(data), limit=limit), name)
     if not data.strip():
         raise DatarefError(Errors.E001.format(path=name), name)
-    return data, name
+    return data
 
 
 def _syntax_detail(err: etree.XMLSyntaxError) -> str:
