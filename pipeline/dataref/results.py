@@ -55,10 +55,11 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
     return records
 
 
-def other_identifiers_of(doc: Doc) -> list[dict]:
-    """Data identifiers no dataset record holds and that are not datasets by themselves (sequence and
-    structure records, samples of a study, DOIs in a data-availability statement), in the record shape."""
-    claimed = {i for record in doc._.datasets for entry in record.get("identifiers", []) for i in [entry["id"]]}
+def other_identifiers_of(doc: Doc, datasets: list[dict]) -> list[dict]:
+    """Data identifiers none of the paper's dataset records holds and that are not datasets by themselves
+    (sequence and structure records, samples of a study, DOIs in a data-availability statement), in the
+    record shape."""
+    claimed = {entry["id"] for record in datasets for entry in record.get("identifiers", [])}
     alone: dict[str, list[dict]] = {}
     for identifier in doc._.identifiers or []:
         if identifier["id"] not in claimed:
@@ -182,13 +183,14 @@ def _reference(bib_id: str, bibliography: dict) -> dict:
 def doc_to_json(doc: Doc, path: Optional[str] = None) -> dict:
     """The JSON-ready result for one paper."""
     paper = dict(doc._.paper or {})
+    datasets = doc._.datasets  # computed when read: once here
     record = {
         "path": path if path is not None else paper.get("path", ""),
         "paper": {k: v for k, v in paper.items() if k != "path"},
-        "datasets": doc._.datasets,
+        "datasets": datasets,
     }
     if doc._.identifiers is not None:
-        record["identifiers"] = other_identifiers_of(doc)
+        record["identifiers"] = other_identifiers_of(doc, datasets)
     return record
 
 
