@@ -4,7 +4,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 import srsly
 from spacy.language import Language
-from spacy.training import Example
+from spacy.training import Corpus, Example
 from spacy.util import registry
 
 from .tei import TEIReader
@@ -38,5 +38,18 @@ def create_tei_corpus(path: Path, gold_path: Optional[Path] = None,
         if gold_path is not None:
             gold = {r["file"]: r["ents"] for r in srsly.read_jsonl(gold_path)}
         yield from tei_examples(nlp, paths[:limit] if limit else paths, gold)
+
+    return read
+
+
+@registry.readers("dataref.Corpora.v1")
+def create_corpora(path: Path, silver: Optional[Path] = None, max_length: int = 0,
+                   limit: int = 0) -> Callable[[Language], Iterable[Example]]:
+    """spaCy's Corpus over `path`, then over `silver` (teacher-labelled text, scripts/silver.py) when given."""
+    corpora = [Corpus(p, max_length=max_length, limit=limit) for p in (path, silver) if p is not None]
+
+    def read(nlp: Language) -> Iterator[Example]:
+        for corpus in corpora:
+            yield from corpus(nlp)
 
     return read

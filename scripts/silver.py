@@ -1,0 +1,67 @@
+"""Label unannotated papers with a teacher pipeline (en_dataref_trf) into silver DocBins for the CNN.
+
+    python scripts/silver.py en_dataref_trf corpus/silver [--part 0/2]
+
+Papers: the half of ml-tei/ and grobid-tei-bulk/ that the silver negatives do not use (`dataref convert`
+takes every other ml-tei paper from the first), less the gold-set papers and any paper that shares text
+with a held-out evaluation set (corpus/dev, corpus/test). Each shard of `--shard` papers is one DocBin,
+written when done, so a stopped run resumes where it was; `--part i/n` runs a share of the shards.
+"""
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+
+import spacy
+import typer
+from spacy.tokens import DocBin
+
+from dataref.distil import held_out_shingles, silver_docs, teacher_pipeline
+
+
+def papers(corpora: Path, gold: set[str]) -> dict[str, list[Path]]:
+    found = {}
+    for folder in ("ml-tei", "grobid-tei-bulk"):
+        files = [p for p in sorted((corpora / folder).glob("*.xml")) if p.name not in gold]
+        found[folder] = files[1::2]
+    return found
+
+
+def main(model: str = typer.Argument("en_dataref_trf", help="Teacher pipeline"),
+         output: Path = typer.Argument(Path("corpus/silver")),
+         corpora: Path = typer.Option(Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")), "--corpora"),
+         held_out: Path = typer.Option(Path("corpus/gold/links.jsonl"), "--held-out"),
+         corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Holds dev/ and test/, the evaluation sets"),
+         shard: int = typer.Option(25, "--shard", help="Papers per DocBin"),
+         part: str = typer.Option("0/1", "--part", help="i/n: run every n-th shard from the i-th"),
+         limit: int = typer.Option(0, "--limit", help="Papers per folder (0: all)"),
+         negatives: float = typer.Option(1.0, "--negatives", help="Sentences without a dataset per sentence with one"),
+         ) -> None:
+    index, count = (int(x) for x in part.split("/"))
+    gold = {Path(json.loads(line)["file"]).name for line in held_out.read_text().splitlines()}
+    teacher = teacher_pipeline(spacy.load(model))
+    student = spacy.blank("en")
+    evaluation = held_out_shingles(sorted(corpus.glob("dev/*.spacy")) + sorted(corpus.glob("test/*.spacy")),
+                                   student.vocab)
+    skip = {d.text for p in sorted(corpus.glob("train/*negatives.spacy"))
+            for d in DocBin().from_disk(p).get_docs(student.vocab)}
+    output.mkdir(parents=True, exist_ok=True)
+    for folder, files in papers(corpora, gold).items():
+        files = files[:limit] if limit else files
+        for number, start in enumerate(range(0, len(files), shard)):
+            target = output / f"{folder}-{number:03d}.spacy"
+            if number % count != index or target.exists():
+                continue
+            stats: Counter = Counter()
+            began = time.perf_counter()
+            docs = list(silver_docs(teacher, files[start:start + shard], student, stats, held_out=evaluation,
+                                    skip=frozenset(skip), negatives_per_positive=negatives))
+            DocBin(docs=docs).to_disk(target)
+            seconds = time.perf_counter() - began
+            typer.echo(f"{target}: {stats['papers']} papers ({stats['held out']} held out), {len(docs)} sentences, "
+                       f"{stats['mentions']} mentions, {stats['words'] / seconds:,.0f} words/s", err=True)
+
+
+if __name__ == "__main__":
+    typer.run(main)
