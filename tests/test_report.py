@@ -280,6 +280,21 @@ def test_cli_report_on_tei_files_lists_failures(model_dir, tmp_path):
     assert len(list((out / "papers").glob("*.html"))) == 1
 
 
+def test_cli_report_reads_jats_and_text_papers(model_dir, corpora, tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    jats = sorted((corpora / "jats").glob("*.xml"))[0]
+    (papers / jats.name).write_bytes(jats.read_bytes())
+    (papers / "notes.txt").write_text("We train on ImageNet and evaluate on the CIFAR-10 dataset.\n")
+    out = tmp_path / "report"
+    result = run(str(papers), "-o", str(out), "--model", str(model_dir))
+    assert result.exit_code == 0, result.output
+    assert "2 papers (2 with their text)" in result.output and "0 errors" in result.output
+    pages = {p.name.rsplit("-", 1)[0]: tree_of(p.read_text()) for p in (out / "papers").glob("*.html")}
+    assert set(pages) == {jats.name.removesuffix(".xml"), "notes"}
+    assert any(m.text_content().startswith("CIFAR-10") for m in pages["notes"].xpath("//mark"))
+
+
 @pytest.mark.parametrize("content,code", [
     ("plain words\n", "E030"),
     ('{"path": "a.xml", "datasets": []}\n{"other": 1}\n', "E030"),

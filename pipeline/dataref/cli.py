@@ -230,8 +230,8 @@ def _extract_ray(inputs: list[Path], output: Optional[Path], **options) -> None:
 
 @app.command()
 def report(
-    inputs: list[Path] = typer.Argument(..., help="A results file of `dataref extract` (JSON lines), or TEI files "
-                                        "and folders"),
+    inputs: list[Path] = typer.Argument(..., help="A results file of `dataref extract` (JSON lines), or papers "
+                                        "(TEI, JATS, .txt) and folders"),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for index.html and papers/*.html"),
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline name or path (to read papers)"),
     records_only: bool = typer.Option(False, "--records-only", help="From a results file: paper pages from the "
@@ -242,7 +242,7 @@ def report(
 
     \b
     Examples:
-      dataref report papers/ -o report/            read and annotate the TEI files, then write the pages
+      dataref report papers/ -o report/            read and annotate the papers, then write the pages
       dataref report results.jsonl -o report/      from `dataref extract` results (papers re-read if found)
       dataref report results.jsonl -o report/ --records-only
 

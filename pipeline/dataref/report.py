@@ -79,7 +79,7 @@ def _plural(n: int, word: str) -> str:
 def page_name(record: dict) -> str:
     """Where a paper's page goes inside the report folder: papers/<file stem>-<hash of its id>.html."""
     key = record.get("id") or record.get("path") or ""
-    stem = re.sub(r"\.(tei\.)?xml$|\.pdf$", "", Path(record.get("path") or "paper").name, flags=re.IGNORECASE)
+    stem = re.sub(r"\.(tei\.)?(xml|nxml|pdf|txt)$", "", Path(record.get("path") or "paper").name, flags=re.IGNORECASE)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._")[:60] or "paper"
     return f"{PAPERS_DIR}/{stem}-{hashlib.sha1(key.encode('utf8', 'backslashreplace')).hexdigest()[:8]}.html"
 
@@ -424,10 +424,12 @@ class ReportSummary:
 
 
 def is_results_file(path: Path) -> bool:
-    """A results file (JSON lines) rather than TEI: a regular file whose first non-blank character is `{`."""
+    """A results file (JSON lines) rather than a paper: a regular file whose first non-blank character is `{`."""
+    from .readers import PAPER_SUFFIXES
+
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         return True
-    if not path.is_file() or path.suffix.lower() in (".xml", ".pdf"):
+    if not path.is_file() or path.suffix.lower() in PAPER_SUFFIXES:
         return False
     with path.open("rb") as handle:
         return handle.read(256).lstrip()[:1] == b"{"
@@ -515,10 +517,10 @@ class _Papers:
         """The pipeline; a missing one is E011."""
         if self._nlp is None:
             from .extract import load_pipeline
-            from .tei import TEIReader
+            from .readers import PaperReader
 
             self._nlp = load_pipeline(self.model)
-            self._reader = TEIReader(self._nlp)
+            self._reader = PaperReader(self._nlp)
         return self._nlp
 
     def read(self, path: Path) -> Doc:
@@ -537,7 +539,7 @@ class _Papers:
 
 def write_report(inputs: list[Path], output: Path, *, model: str, records_only: bool = False) -> ReportSummary:
     """Write `output/index.html` and a page per paper under `output/papers/`, from results files or from
-    TEI files and folders (read and annotated here). Every refusal comes before the folder is touched; a
+    papers and folders (read and annotated here). Every refusal comes before the folder is touched; a
     paper that fails is an error on the corpus page and the others go on."""
     from .extract import collect_inputs
 
@@ -613,7 +615,7 @@ def _pages_from_results(jobs: list[tuple[dict, Optional[Path], Path]], output: P
 
 
 def _pages_from_papers(paths: list[Path], output: Path, papers: _Papers, summary: ReportSummary) -> Iterator[dict]:
-    """Read and annotate each TEI file and write its page; a file that fails becomes an error record."""
+    """Read and annotate each paper (TEI, JATS, .txt) and write its page; a file that fails becomes an error record."""
     from .extract import error_record, paper_id, shown
 
     for path in paths:
