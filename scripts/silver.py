@@ -1,11 +1,13 @@
 """Label unannotated papers with a teacher pipeline (en_dataref_trf) into silver DocBins for the CNN.
 
-    python scripts/silver.py en_dataref_trf corpus/silver [--part 0/2]
+    python scripts/silver.py label en_dataref_trf corpus/silver [--part 0/2]
+    python scripts/silver.py agree corpus/silver corpus/silver-agree --model training/ner/model-best
 
 Papers: the half of ml-tei/ and grobid-tei-bulk/ that the silver negatives do not use (`dataref convert`
 takes every other ml-tei paper from the first), less the gold-set papers and any paper that shares text
 with a held-out evaluation set (corpus/dev, corpus/test). Each shard of `--shard` papers is one DocBin,
 written when done, so a stopped run resumes where it was; `--part i/n` runs a share of the shards.
+`agree` keeps the sentences on which a second recognizer finds the same mentions as the teacher.
 """
 import json
 import os
@@ -17,7 +19,9 @@ import spacy
 import typer
 from spacy.tokens import DocBin
 
-from dataref.distil import held_out_shingles, silver_docs, teacher_pipeline
+from dataref.distil import agreeing, held_out_shingles, silver_docs, teacher_pipeline
+
+app = typer.Typer(add_completion=False)
 
 
 def papers(corpora: Path, gold: set[str]) -> dict[str, list[Path]]:
@@ -28,7 +32,8 @@ def papers(corpora: Path, gold: set[str]) -> dict[str, list[Path]]:
     return found
 
 
-def main(model: str = typer.Argument("en_dataref_trf", help="Teacher pipeline"),
+@app.command()
+def label(model: str = typer.Argument("en_dataref_trf", help="Teacher pipeline"),
          output: Path = typer.Argument(Path("corpus/silver")),
          corpora: Path = typer.Option(Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora")), "--corpora"),
          held_out: Path = typer.Option(Path("corpus/gold/links.jsonl"), "--held-out"),
@@ -63,5 +68,22 @@ def main(model: str = typer.Argument("en_dataref_trf", help="Teacher pipeline"),
                        f"{stats['mentions']} mentions, {stats['words'] / seconds:,.0f} words/s", err=True)
 
 
+@app.command()
+def agree(silver: Path = typer.Argument(Path("corpus/silver")),
+          output: Path = typer.Argument(Path("corpus/silver-agree")),
+          model: str = typer.Option("training/ner/model-best", "--model", help="The second recognizer")) -> None:
+    other = spacy.load(model)
+    output.mkdir(parents=True, exist_ok=True)
+    total: Counter = Counter()
+    for path in sorted(silver.glob("*.spacy")):
+        stats: Counter = Counter()
+        kept = list(agreeing(DocBin().from_disk(path).get_docs(other.vocab), other, stats))
+        DocBin(docs=kept).to_disk(output / path.name)
+        total += stats
+        total["positive"] += sum(1 for d in kept if d.ents)
+    typer.echo(f"{output}: kept {total['agree']} of {total['agree'] + total['disagree']} sentences "
+               f"({total['positive']} with a dataset)")
+
+
 if __name__ == "__main__":
-    typer.run(main)
+    app()

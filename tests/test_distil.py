@@ -5,7 +5,7 @@ from spacy.tokens import DocBin
 from spacy.util import registry
 
 from dataref import TEIReader
-from dataref.distil import held_out_shingles, labelled_sentences, silver_docs, teacher_pipeline
+from dataref.distil import agreeing, held_out_shingles, labelled_sentences, silver_docs, teacher_pipeline
 
 from .conftest import EXAMPLE
 
@@ -84,3 +84,15 @@ def test_corpora_reader_adds_silver_after_the_annotated_corpus(tmp_path):
     assert texts({"path": str(gold)}) == [annotated.text]
     both = texts({"path": str(gold), "silver": str(silver)})
     assert both[0] == annotated.text and len(both) == 1 + len(read(EXAMPLE))
+
+
+def test_agreeing_keeps_the_sentences_a_second_recognizer_labels_the_same():
+    examples = read(EXAMPLE)
+    other = spacy.blank("en")
+    other.add_pipe("entity_ruler").add_patterns([{"label": "DATASET", "pattern": n} for n in NAMES if n != "SVHN"])
+    stats: Counter = Counter()
+    kept = list(agreeing(examples, other, stats))
+    with_svhn = [e.text for e in examples if "SVHN" in [m.text for m in e.ents]]
+    assert with_svhn and not set(with_svhn) & {e.text for e in kept}
+    assert len(kept) == len(examples) - len(with_svhn) == stats["agree"]
+    assert stats["disagree"] == len(with_svhn)

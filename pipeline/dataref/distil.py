@@ -113,3 +113,16 @@ def held_out_shingles(docbins: Iterable[Path], vocab) -> set[str]:
 def shares_text(doc: Doc, held_out: frozenset[str] | set[str], min_shared: int = 20) -> bool:
     """Whether a paper contains held-out evaluation text (a paper of SciREX dev, GSAP test…)."""
     return len(shingles(doc.text) & held_out) >= min_shared
+
+
+def agreeing(examples: Iterable[Doc], other: Language, stats: Counter, batch_size: int = 256) -> Iterator[Doc]:
+    """The silver examples on which a second recognizer (the CNN trained without silver) finds exactly
+    the same mentions: two models that err differently rarely agree on an error."""
+    originals = list(examples)
+    texts = (doc.text for doc in originals)
+    for doc, guess in zip(originals, other.pipe(texts, batch_size=batch_size)):
+        if {(e.start_char, e.end_char) for e in doc.ents} == {(e.start_char, e.end_char) for e in guess.ents}:
+            stats["agree"] += 1
+            yield doc
+        else:
+            stats["disagree"] += 1
