@@ -42,10 +42,12 @@ def label(model: str = typer.Argument("en_dataref_trf", help="Teacher pipeline")
          part: str = typer.Option("0/1", "--part", help="i/n: run every n-th shard from the i-th"),
          limit: int = typer.Option(0, "--limit", help="Papers per folder (0: all)"),
          negatives: float = typer.Option(1.0, "--negatives", help="Sentences without a dataset per sentence with one"),
+         rules: bool = typer.Option(True, "--rules/--no-rules", help="Whether the teacher's name consistency, "
+                                    "known datasets and evidence filter run after its recognizer"),
          ) -> None:
     index, count = (int(x) for x in part.split("/"))
     gold = {Path(json.loads(line)["file"]).name for line in held_out.read_text().splitlines()}
-    teacher = teacher_pipeline(spacy.load(model))
+    teacher = teacher_pipeline(spacy.load(model), rules=rules)
     student = spacy.blank("en")
     evaluation = held_out_shingles(sorted(corpus.glob("dev/*.spacy")) + sorted(corpus.glob("test/*.spacy")),
                                    student.vocab)

@@ -29,6 +29,11 @@ def read(path, teacher=None):
 
 def test_teacher_keeps_only_the_components_that_set_entities():
     assert make_teacher().pipe_names == ["sentencizer", "ner"]
+    with_rules = spacy.blank("en")
+    for name in ("sentencizer", "dataref_dataset_consistency", "dataref_citation_linker"):
+        with_rules.add_pipe(name)
+    assert teacher_pipeline(with_rules).pipe_names == ["sentencizer", "dataref_dataset_consistency"]
+    assert teacher_pipeline(with_rules, rules=False).pipe_names == ["sentencizer"]
 
 
 def test_silver_sentences_carry_the_teachers_mentions_and_as_many_without():

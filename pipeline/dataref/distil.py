@@ -12,16 +12,17 @@ from spacy.tokens import Doc, Span
 from .errors import DatarefError
 from .extensions import HEADINGS
 
-# What the teacher runs: the recognizer and the rules that clean and complete its mentions; the linker,
-# identifiers and roles add nothing to doc.ents and cost time.
-TEACHER_PIPES = ("sentencizer", "transformer", "tok2vec", "ner", "dataref_dataset_consistency",
-                 "dataref_dataset_kb", "dataref_dataset_support")
+# What the teacher runs: the recognizer, and (with rules) the components that clean and complete its
+# mentions; the linker, identifiers and roles add nothing to doc.ents and cost time.
+RECOGNIZER_PIPES = ("sentencizer", "transformer", "tok2vec", "ner")
+RULE_PIPES = ("dataref_dataset_consistency", "dataref_dataset_kb", "dataref_dataset_support")
 
 
-def teacher_pipeline(nlp: Language) -> Language:
-    """Disable every component of `nlp` that does not set doc.ents."""
+def teacher_pipeline(nlp: Language, rules: bool = True) -> Language:
+    """Disable every component of `nlp` that does not set doc.ents (and, without `rules`, the rules that do)."""
+    keep = RECOGNIZER_PIPES + (RULE_PIPES if rules else ())
     for name in nlp.pipe_names:
-        if name not in TEACHER_PIPES:
+        if name not in keep:
             nlp.disable_pipe(name)
     return nlp
 
