@@ -5,6 +5,7 @@ from spacy.tokens import DocBin
 from spacy.util import registry
 
 from dataref import TEIReader
+from dataref.convert import silver_negative_docs
 from dataref.distil import agreeing, held_out_shingles, labelled_sentences, silver_docs, teacher_pipeline
 
 from .conftest import EXAMPLE
@@ -101,3 +102,17 @@ def test_agreeing_keeps_the_sentences_a_second_recognizer_labels_the_same():
     assert with_svhn and not set(with_svhn) & {e.text for e in kept}
     assert len(kept) == len(examples) - len(with_svhn) == stats["agree"]
     assert stats["disagree"] == len(with_svhn)
+
+
+def test_unreadable_papers_are_counted_and_the_others_read(tmp_path):
+    broken = tmp_path / "broken.tei.xml"
+    broken.write_text("<TEI><text>")
+    stats: Counter = Counter()
+    examples = list(silver_docs(make_teacher(), [broken, EXAMPLE], spacy.blank("en"), stats))
+    assert examples and stats["unreadable"] == 1 and stats["papers"] == 1
+    senter = spacy.blank("en")
+    senter.add_pipe("sentencizer", config={"overwrite": False})
+    negatives: Counter = Counter()
+    sentences = list(silver_negative_docs([broken, EXAMPLE], senter, negatives, per_paper=3))
+    assert negatives["unreadable"] == 1 and 0 < len(sentences) <= 3
+    assert all(not s.ents for s in sentences)  # sentences without data words, all 'O'

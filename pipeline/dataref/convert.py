@@ -4,7 +4,7 @@ import re
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
@@ -175,6 +175,23 @@ def names_known_in(text: str, known: set[str], max_words: int = 4) -> bool:
                for n in range(1, max_words + 1) for i in range(len(words) - n + 1))
 
 
+def unlabelled_papers(reader: Callable[[Path], Doc], paths: Iterable[Path], stats: Counter) -> Iterator[Doc]:
+    """Each readable paper as a Doc; the TEI's own faults (W001-W003) are not shown, unreadable files counted."""
+    import warnings
+
+    from .errors import DatarefError
+
+    for path in paths:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                doc = reader(path)
+            except DatarefError:
+                stats["unreadable"] += 1
+                continue
+        yield doc
+
+
 def silver_negative_docs(tei_files: Iterable[Path], nlp: Language, stats: Counter,
                          per_paper: int = 10, min_tokens: int = 8, known: Optional[set[str]] = None,
                          headings: bool = False) -> Iterator[Doc]:
@@ -184,22 +201,13 @@ def silver_negative_docs(tei_files: Iterable[Path], nlp: Language, stats: Counte
     recognizer that genes, reagents, instruments and methods of other fields are not datasets.
     With `known` (normalised dataset names), sentences naming one are left out too; with `headings`,
     the paper's section headings ("4 EXPERIMENTS", "UPDATE MAGNITUDE") are examples of their own."""
-    import warnings
 
-    from .errors import DatarefError
     from .extensions import HEADINGS
     from .tei import TEIReader
 
     reader = TEIReader(nlp)
     sentencizer = nlp.get_pipe("sentencizer") if "sentencizer" in nlp.pipe_names else None
-    for path in tei_files:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                doc = reader(path)
-            except DatarefError:
-                stats["unreadable"] += 1
-                continue
+    for doc in unlabelled_papers(reader, tei_files, stats):
         if sentencizer is not None:
             doc = sentencizer(doc)
         skip = {i for s in doc.spans["sections"] if s.label_ in ("Title", "Abstract") for i in range(s.start, s.end)}

@@ -1,7 +1,6 @@
 """Silver training text: a teacher pipeline (en_dataref_trf) labels the sentences of unannotated papers."""
 import random
 import re
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -9,7 +8,6 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .errors import DatarefError
 from .extensions import HEADINGS
 
 # What the teacher runs: the recognizer, and (with rules) the components that clean and complete its
@@ -70,19 +68,11 @@ def silver_docs(teacher: Language, papers: Iterable[Path], student: Language, st
                 held_out: frozenset[str] | set[str] = frozenset(), batch_size: int = 4, **options) -> Iterator[Doc]:
     """Read each paper, let the teacher label it, and yield its chosen sentences as training Docs;
     papers sharing text with `held_out` (see held_out_shingles) are skipped."""
+    from .convert import unlabelled_papers
     from .readers import PaperReader
 
-    reader = PaperReader(teacher)
-
     def read() -> Iterator[Doc]:
-        for path in papers:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    doc = reader(path)
-                except DatarefError:
-                    stats["unreadable"] += 1
-                    continue
+        for doc in unlabelled_papers(PaperReader(teacher), papers, stats):
             if held_out and shares_text(doc, held_out):
                 stats["held out"] += 1
                 continue
