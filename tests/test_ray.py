@@ -2,13 +2,16 @@
 `python -m pytest -m slow tests/test_ray.py`)."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from dataref.errors import DatarefError
 from dataref.extract import run_extract
 
 from .conftest import ROOT
@@ -16,6 +19,7 @@ from .conftest import ROOT
 ray = pytest.importorskip("ray")
 pytest.importorskip("pyarrow")
 
+from dataref.parquet import read_records  # noqa: E402
 from dataref.ray_runner import extract_with_ray, read_output  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
@@ -60,25 +64,38 @@ def test_same_records_as_the_single_process_path(papers, local_ray, tmp_path):
     assert sorted(r["id"] for r in read_output(tmp_path / "out")) == sorted(expected)
 
 
+def whole_parts(out: Path) -> list[dict]:
+    """The records of the part files written to the end."""
+    records = []
+    for part in sorted(out.glob("*.parquet")):
+        try:
+            records.extend(read_records(part))
+        except DatarefError:
+            pass
+    return records
+
+
 def test_a_run_stopped_half_way_and_restarted_gives_each_paper_once(papers, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "dataref.cli", "extract", *map(str, papers), "--engine", "ray", "-o", str(out),
-               "--model", MODEL, "--workers", "2"]
+               "--model", MODEL, "--workers", "2", "--batch-size", "2"]  # small parts: the first comes early
     env = {**os.environ, "PYTHONPATH": str(ROOT / "pipeline")}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 300
-    while time.time() < deadline and not list(out.glob("*.parquet")) and process.poll() is None:
+    # Ray writes each part in place, so a part that exists may still be half-written: wait for a whole one
+    while time.time() < deadline and not whole_parts(out) and process.poll() is None:
         time.sleep(0.5)
     assert process.poll() is None, "the run ended before it could be stopped half-way"
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
     assert process.returncode == 130, output
-    written = read_output(out)
+    written = whole_parts(out)  # the stop may cut the parts then being written: --resume removes those
     assert 0 < len(written) < 31
     (out / "cut-short.parquet").write_bytes(b"PAR1 a part file a kill cut short")
     result = subprocess.run(command + ["--resume"], env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "1 unreadable part files of a stopped run removed" in result.stderr
+    removed = re.search(r"(\d+) unreadable part files of a stopped run removed", result.stderr)
+    assert removed and int(removed.group(1)) >= 1, result.stderr[-2000:]  # ours, and any the stop cut short
     ids = [r["id"] for r in read_output(out)]
     assert len(ids) == len(set(ids)) == 31
     assert f"{len([r for r in written if 'error' not in r])} skipped" in result.stderr
