@@ -3,13 +3,13 @@
     python scripts/silver.py label en_dataref_trf corpus/silver [--part 0/2]
     python scripts/silver.py agree corpus/silver corpus/silver-agree --model training/ner/model-best
 
-Papers: the half of ml-tei/ and grobid-tei-bulk/ that the silver negatives do not use (`dataref convert`
-takes every other ml-tei paper from the first), less the gold-set papers and any paper that shares text
-with a held-out evaluation set (corpus/dev, corpus/test). Each shard of `--shard` papers is one DocBin,
+Papers: every other paper of ml-tei/ and grobid-tei-bulk/ from the second (`dataref convert` takes its ML
+negatives from the first; its biomedical negatives take a few sentences of every paper, and no text used as
+a negative becomes silver), less the gold-set papers and any paper that shares text with a held-out
+evaluation set (corpus/dev, corpus/test). Each shard of `--shard` papers is one DocBin,
 written when done, so a stopped run resumes where it was; `--part i/n` runs a share of the shards.
 `agree` keeps the sentences on which a second recognizer finds the same mentions as the teacher.
 """
-import json
 import os
 import time
 from collections import Counter
@@ -19,17 +19,14 @@ import spacy
 import typer
 from spacy.tokens import DocBin
 
+from dataref.convert import gold_papers, unlabelled_files
 from dataref.distil import agreeing, held_out_shingles, silver_docs, teacher_pipeline
 
 app = typer.Typer(add_completion=False)
 
 
 def papers(corpora: Path, gold: set[str]) -> dict[str, list[Path]]:
-    found = {}
-    for folder in ("ml-tei", "grobid-tei-bulk"):
-        files = [p for p in sorted((corpora / folder).glob("*.xml")) if p.name not in gold]
-        found[folder] = files[1::2]
-    return found
+    return {folder: unlabelled_files(corpora / folder, gold)[1::2] for folder in ("ml-tei", "grobid-tei-bulk")}
 
 
 @app.command()
@@ -46,13 +43,13 @@ def label(model: str = typer.Argument("en_dataref_trf", help="Teacher pipeline")
                                     "known datasets and evidence filter run after its recognizer"),
          ) -> None:
     index, count = (int(x) for x in part.split("/"))
-    gold = {Path(json.loads(line)["file"]).name for line in held_out.read_text().splitlines()}
+    gold = gold_papers(held_out)
     teacher = teacher_pipeline(spacy.load(model), rules=rules)
     student = spacy.blank("en")
     evaluation = held_out_shingles(sorted(corpus.glob("dev/*.spacy")) + sorted(corpus.glob("test/*.spacy")),
                                    student.vocab)
-    skip = {d.text for p in sorted(corpus.glob("train/*negatives.spacy"))
-            for d in DocBin().from_disk(p).get_docs(student.vocab)}
+    skip = frozenset(d.text for p in sorted(corpus.glob("train/*negatives.spacy"))
+                     for d in DocBin().from_disk(p).get_docs(student.vocab))
     output.mkdir(parents=True, exist_ok=True)
     for folder, files in papers(corpora, gold).items():
         files = files[:limit] if limit else files
@@ -63,7 +60,7 @@ def label(model: str = typer.Argument("en_dataref_trf", help="Teacher pipeline")
             stats: Counter = Counter()
             began = time.perf_counter()
             docs = list(silver_docs(teacher, files[start:start + shard], student, stats, held_out=evaluation,
-                                    skip=frozenset(skip), negatives_per_positive=negatives))
+                                    skip=skip, negatives_per_positive=negatives))
             DocBin(docs=docs).to_disk(target)
             seconds = time.perf_counter() - began
             typer.echo(f"{target}: {stats['papers']} papers ({stats['held out']} held out), {len(docs)} sentences, "

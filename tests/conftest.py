@@ -46,13 +46,18 @@ def set_datasets(doc: Doc, names: list[str], must_align: bool = True) -> Doc:
     return doc
 
 
-@pytest.fixture(scope="session")
-def nlp():
+def linker_pipeline(*extra: str):
+    """The shipped pipeline's rule components after a stand-in for the ner, plus `extra` components."""
     pipeline = spacy.blank("en")
     pipeline.add_pipe("sentencizer", config={"overwrite": False})
-    pipeline.add_pipe("dataref_abbreviations")
-    pipeline.add_pipe("dataref_citation_linker")
+    for name in ("dataref_abbreviations", "dataref_citation_linker", *extra):
+        pipeline.add_pipe(name)
     return pipeline
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return linker_pipeline()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from dataref.mdc import article_id, mdc_rows
 from dataref.plaintext import PlainTextReader, paper_doi
 from dataref.roles import CREATED, OWN, UNKNOWN, USED, DatasetRoles
 
-from .conftest import make_tei, set_datasets
+from .conftest import linker_pipeline, make_tei, set_datasets
 
 runner = CliRunner()
 
@@ -158,13 +158,7 @@ DATA_BIBL = ('<biblStruct xml:id="b0"><analytic><title level="a" type="main">Dat
 
 @pytest.fixture(scope="module")
 def id_nlp():
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer", config={"overwrite": False})
-    nlp.add_pipe("dataref_abbreviations")
-    nlp.add_pipe("dataref_citation_linker")
-    nlp.add_pipe("dataref_identifiers")
-    nlp.add_pipe("dataref_dataset_roles")
-    return nlp
+    return linker_pipeline("dataref_identifiers", "dataref_dataset_roles")
 
 
 def run(nlp, tei: bytes, names: list[str]):

@@ -1,5 +1,4 @@
 """The `dataref` command line: extract datasets and citations; convert training corpora."""
-import json
 import os
 import sys
 from collections import Counter
@@ -80,15 +79,14 @@ def convert(
     senter.add_pipe("sentencizer", config={"overwrite": False})
     if (corpora / "somesci").exists():
         jobs.append(("train/somesci-negatives.spacy", lambda st: conv.somesci_docs(corpora / "somesci", senter, st)))
-    gold = ({Path(json.loads(line)["file"]).name for line in held_out.read_text().splitlines()}
-            if held_out.exists() else set())
+    gold = conv.gold_papers(held_out)
     bulk = corpora / "grobid-tei-bulk"
     if bulk.exists():
-        files = [p for p in sorted(bulk.glob("*.xml")) if p.name not in gold]
+        files = conv.unlabelled_files(bulk, gold)
         jobs.append(("train/bio-negatives.spacy", lambda st: conv.silver_negative_docs(files, senter, st)))
     ml = corpora / "ml-tei"
     if ml.exists():
-        ml_files = [p for p in sorted(ml.glob("*.xml")) if p.name not in gold][::2]
+        ml_files = conv.unlabelled_files(ml, gold)[::2]  # the other half is left to distillation (scripts/silver.py)
         jobs.append(("train/ml-negatives.spacy", lambda st: conv.silver_negative_docs(
             ml_files, senter, st, per_paper=4, known=known, headings=True)))
     if not jobs:

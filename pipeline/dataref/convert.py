@@ -175,6 +175,18 @@ def names_known_in(text: str, known: set[str], max_words: int = 4) -> bool:
                for n in range(1, max_words + 1) for i in range(len(words) - n + 1))
 
 
+def gold_papers(gold_path: Path) -> set[str]:
+    """File names of the gold-set papers (corpus/gold/links.jsonl), kept out of every silver text."""
+    if not gold_path.exists():
+        return set()
+    return {Path(json.loads(line)["file"]).name for line in gold_path.read_text().splitlines() if line.strip()}
+
+
+def unlabelled_files(folder: Path, gold: set[str]) -> list[Path]:
+    """A folder's TEI files in a fixed order, less the gold-set papers."""
+    return [p for p in sorted(folder.glob("*.xml")) if p.name not in gold]
+
+
 def unlabelled_papers(reader: Callable[[Path], Doc], paths: Iterable[Path], stats: Counter) -> Iterator[Doc]:
     """Each readable paper as a Doc; the TEI's own faults (W001-W003) are not shown, unreadable files counted."""
     import warnings

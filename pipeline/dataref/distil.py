@@ -3,7 +3,7 @@ import random
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import AbstractSet, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -26,7 +26,7 @@ def teacher_pipeline(nlp: Language, rules: bool = True) -> Language:
 
 
 def labelled_sentences(doc: Doc, student: Language, stats: Counter, *, negatives_per_positive: float = 1.0,
-                       min_tokens: int = 6, max_tokens: int = 120, skip: frozenset[str] = frozenset(),
+                       min_tokens: int = 6, max_tokens: int = 120, skip: AbstractSet[str] = frozenset(),
                        seed: int = 0) -> list[Doc]:
     """The teacher's sentences with a DATASET as examples (every other token 'O'), and as many sentences
     without one, spread over the paper; texts in `skip` (other training examples) are left out."""
@@ -46,11 +46,11 @@ def labelled_sentences(doc: Doc, student: Language, stats: Counter, *, negatives
         (positives if sent.start in ents_at else negatives).append(sent)
     rng = random.Random(f"{seed}:{doc.text[:200]}")
     wanted = min(len(negatives), round(len(positives) * negatives_per_positive))
-    chosen = positives + (sorted(rng.sample(negatives, wanted), key=lambda s: s.start) if wanted else [])
     examples = []
-    for sent in sorted(chosen, key=lambda s: s.start):
-        offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-        example = student.make_doc(sent.text.strip())
+    for sent in sorted(positives + rng.sample(negatives, wanted), key=lambda s: s.start):
+        text = sent.text.strip()
+        offset = sent.start_char + sent.text.index(text)
+        example = student.make_doc(text)
         found = [example.char_span(e.start_char - offset, e.end_char - offset, label=e.label_)
                  for e in ents_at.get(sent.start, [])]
         spans = [s for s in found if s is not None]
@@ -65,7 +65,7 @@ def labelled_sentences(doc: Doc, student: Language, stats: Counter, *, negatives
 
 
 def silver_docs(teacher: Language, papers: Iterable[Path], student: Language, stats: Counter,
-                held_out: frozenset[str] | set[str] = frozenset(), batch_size: int = 4, **options) -> Iterator[Doc]:
+                held_out: AbstractSet[str] = frozenset(), batch_size: int = 4, **options) -> Iterator[Doc]:
     """Read each paper, let the teacher label it, and yield its chosen sentences as training Docs;
     papers sharing text with `held_out` (see held_out_shingles) are skipped."""
     from .convert import unlabelled_papers
@@ -101,7 +101,7 @@ def held_out_shingles(docbins: Iterable[Path], vocab) -> set[str]:
     return found
 
 
-def shares_text(doc: Doc, held_out: frozenset[str] | set[str], min_shared: int = 20) -> bool:
+def shares_text(doc: Doc, held_out: AbstractSet[str], min_shared: int = 20) -> bool:
     """Whether a paper contains held-out evaluation text (a paper of SciREX dev, GSAP test…)."""
     return len(shingles(doc.text) & held_out) >= min_shared
 

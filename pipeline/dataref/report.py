@@ -26,6 +26,7 @@ from .extensions import HEADINGS, SECTIONS
 from .names import normalize
 from .results import LABEL, doc_to_json
 from .docbuild import BLOCK_SEP
+from .readers import PAPER_SUFFIXES
 
 GENERATOR = "dataref report"
 PAPERS_DIR = "papers"
@@ -76,10 +77,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+# a paper file's suffix, with GROBID's ".tei" before ".xml"
+PAPER_SUFFIX = re.compile(r"(?:\.tei)?(?:" + "|".join(re.escape(s) for s in PAPER_SUFFIXES) + ")$", re.IGNORECASE)
+
+
 def page_name(record: dict) -> str:
     """Where a paper's page goes inside the report folder: papers/<file stem>-<hash of its id>.html."""
     key = record.get("id") or record.get("path") or ""
-    stem = re.sub(r"\.(tei\.)?(xml|nxml|pdf|txt)$", "", Path(record.get("path") or "paper").name, flags=re.IGNORECASE)
+    stem = PAPER_SUFFIX.sub("", Path(record.get("path") or "paper").name)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._")[:60] or "paper"
     return f"{PAPERS_DIR}/{stem}-{hashlib.sha1(key.encode('utf8', 'backslashreplace')).hexdigest()[:8]}.html"
 
@@ -425,8 +430,6 @@ class ReportSummary:
 
 def is_results_file(path: Path) -> bool:
     """A results file (JSON lines) rather than a paper: a regular file whose first non-blank character is `{`."""
-    from .readers import PAPER_SUFFIXES
-
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         return True
     if not path.is_file() or path.suffix.lower() in PAPER_SUFFIXES:
