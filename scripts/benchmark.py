@@ -54,7 +54,7 @@ def stream_peak_mb(model: str, files: list[Path]) -> int:
     """Peak memory of a fresh process that streams the papers through the pipeline the way
     `dataref extract` does (one Doc at a time, results kept as JSON only)."""
     code = ("import resource, sys, warnings, spacy, json; warnings.simplefilter('ignore');"
-            "from dataref import TEIReader; from dataref.results import doc_to_json;"
+            "from dataref import TEIReader; from dataref.output.results import doc_to_json;"
             f"nlp = spacy.load({model!r}); reader = TEIReader(nlp);"
             "paths = sys.stdin.read().split(chr(10));"
             "n = sum(1 for d in nlp.pipe(reader(p) for p in paths) if doc_to_json(d));"

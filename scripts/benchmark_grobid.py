@@ -19,8 +19,8 @@ import sys
 
 import typer
 
-from dataref.extract import run_extract
-from dataref.grobid import GrobidOptions
+from dataref.run.extract import run_extract
+from dataref.run.grobid import GrobidOptions
 from metrics_io import write_json
 
 ROOT = Path(__file__).resolve().parent.parent

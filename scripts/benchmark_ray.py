@@ -18,7 +18,7 @@ from typing import Optional
 
 import typer
 
-from dataref.extract import run_extract
+from dataref.run.extract import run_extract
 from metrics_io import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ def main(papers: int = typer.Option(40, help="How many papers (half TEI, half JA
          output: Optional[Path] = typer.Option(None, help="Write the figures as JSON")) -> None:
     import ray
 
-    from dataref.ray_runner import extract_with_ray
+    from dataref.run.ray_runner import extract_with_ray
 
     files = papers_for(papers)
     n = len(files)

@@ -17,8 +17,8 @@ from pathlib import Path
 import spacy
 from lxml import etree
 
-from dataref.jats import JATSReader
-from dataref.safe_xml import parse_xml
+from dataref.readers.jats import JATSReader
+from dataref.readers.safe_xml import parse_xml
 
 _SPACE = re.compile(r"\s+")
 

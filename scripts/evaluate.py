@@ -26,8 +26,8 @@ from spacy.tokens import Doc
 
 from dataref import TEIReader
 from dataref.extensions import key_of
-from dataref.markers import resolve_markers
-from dataref.names import normalize
+from dataref.linking.markers import resolve_markers
+from dataref.linking.names import normalize
 from metrics_io import prf, write_json
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from typing import Optional
 
 import typer
 
-from dataref.extract import run_extract
+from dataref.run.extract import run_extract
 from metrics_io import prf, write_json
 from splits import part
 

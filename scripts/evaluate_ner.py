@@ -12,7 +12,7 @@ import spacy
 import typer
 from spacy.tokens import Doc, DocBin
 
-from dataref.names import normalize
+from dataref.linking.names import normalize
 from metrics_io import prf, write_json
 
 HELD_OUT = {"scier-dev": "dev/scier.spacy", "sentences-dev": "dev/sentences.spacy",

@@ -15,8 +15,8 @@ import typer
 sys.path.insert(0, str(Path(__file__).parent))
 from evaluate import GOLD, match  # noqa: E402
 
-from dataref.lexicon import CLAUSE_WORDS, ORGANISATION_HEADS, TRAILING_FUNCTION_WORDS  # noqa: E402
-from dataref.names import is_fragment  # noqa: E402
+from dataref.linking.lexicon import CLAUSE_WORDS, ORGANISATION_HEADS, TRAILING_FUNCTION_WORDS  # noqa: E402
+from dataref.linking.names import is_fragment  # noqa: E402
 
 CLASSES = [
     ("upper-case headings and words", lambda n: re.fullmatch(r"[A-Z][A-Z .:-]+", n) is not None

@@ -16,8 +16,8 @@ import spacy
 import typer
 
 from dataref import TEIReader
-from dataref.results import doc_to_json
-from dataref.safe_xml import max_chars
+from dataref.output.results import doc_to_json
+from dataref.readers.safe_xml import max_chars
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tiny-transformers.tei.xml"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import lxml.html
 
-from dataref.extract import paper_id
+from dataref.run.extract import paper_id
 from dataref.report import page_name, write_report
 
 ROOT = Path(__file__).resolve().parent.parent

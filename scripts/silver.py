@@ -19,8 +19,8 @@ import spacy
 import typer
 from spacy.tokens import DocBin
 
-from dataref.convert import gold_papers, unlabelled_files
-from dataref.distil import agreeing, held_out_shingles, silver_docs, teacher_pipeline
+from dataref.training.convert import gold_papers, unlabelled_files
+from dataref.training.distil import agreeing, held_out_shingles, silver_docs, teacher_pipeline
 
 app = typer.Typer(add_completion=False)
 

@@ -249,7 +249,7 @@ def test_version_and_help():
 
 
 def test_long_batches_do_not_grow_the_vocabulary(model_dir, tmp_path, monkeypatch):
-    from dataref import extract
+    from dataref.run import extract
 
     nlp = spacy.load(model_dir)
     monkeypatch.setattr(extract, "load_pipeline", lambda model: nlp)

@@ -4,7 +4,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from dataref import TEIReader
-from dataref.names import clean_mention
+from dataref.linking.names import clean_mention
 
 from .conftest import bib, make_tei
 

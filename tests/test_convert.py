@@ -5,7 +5,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dataref import convert
+from dataref.training import convert
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

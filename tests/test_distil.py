@@ -5,8 +5,8 @@ from spacy.tokens import DocBin
 from spacy.util import registry
 
 from dataref import TEIReader
-from dataref.convert import silver_negative_docs
-from dataref.distil import agreeing, held_out_shingles, labelled_sentences, silver_docs, teacher_pipeline
+from dataref.training.convert import silver_negative_docs
+from dataref.training.distil import agreeing, held_out_shingles, labelled_sentences, silver_docs, teacher_pipeline
 
 from .conftest import EXAMPLE
 

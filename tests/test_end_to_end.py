@@ -3,7 +3,7 @@ import warnings
 
 
 from dataref import NIL, TEIReader
-from dataref.results import doc_to_json
+from dataref.output.results import doc_to_json
 
 from .conftest import EXAMPLE
 

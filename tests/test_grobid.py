@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dataref.cli import app
-from dataref.grobid import Grobid, GrobidOptions
+from dataref.run.grobid import Grobid, GrobidOptions
 from .grobid_stub import StubGrobid, fake_pdf
 
 from .conftest import EXAMPLE, ROOT

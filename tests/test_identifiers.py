@@ -7,15 +7,15 @@ import pytest
 import spacy
 from typer.testing import CliRunner
 
-import dataref.identifier_linker  # noqa: F401  (registers the factories: the installed entry points may predate them)
-import dataref.roles  # noqa: F401
+import dataref.pipes.identifiers  # noqa: F401  (registers the factories: the installed entry points may predate them)
+import dataref.pipes.roles  # noqa: F401
 from dataref.cli import app
-from dataref.identifiers import (archives, data_statements, entry_identifiers, find_identifiers, is_dataset_by_itself,
-                                 search_pattern)
-from dataref.lexicon import DATA_ARCHIVES, MDC_ARCHIVES
-from dataref.mdc import article_id, mdc_rows
-from dataref.plaintext import PlainTextReader, paper_doi
-from dataref.roles import CREATED, OWN, UNKNOWN, USED, DatasetRoles
+from dataref.linking.identifiers import (archives, data_statements, entry_identifiers, find_identifiers,
+                                         is_dataset_by_itself, search_pattern)
+from dataref.linking.lexicon import DATA_ARCHIVES, MDC_ARCHIVES
+from dataref.output.mdc import article_id, mdc_rows
+from dataref.readers.plaintext import PlainTextReader, paper_doi
+from dataref.pipes.roles import CREATED, OWN, UNKNOWN, USED, DatasetRoles
 
 from .conftest import linker_pipeline, make_tei, set_datasets
 

@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dataref.kb import forms_of, is_ambiguous, table_from_pwc
+from dataref.pipes.kb import forms_of, is_ambiguous, table_from_pwc
 
 from .conftest import bib, make_tei, set_datasets
 

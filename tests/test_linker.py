@@ -6,7 +6,7 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 
 from dataref import NIL, TEIReader
-from dataref.markers import resolve_markers
+from dataref.linking.markers import resolve_markers
 
 from .conftest import EXAMPLE, bib, make_tei, set_datasets
 

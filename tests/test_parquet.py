@@ -12,7 +12,7 @@ from .conftest import EXAMPLE, FIXTURES
 
 pq = pytest.importorskip("pyarrow.parquet")
 
-from dataref.parquet import ParquetSink, read_records, require_pyarrow, table_of  # noqa: E402
+from dataref.output.parquet import ParquetSink, read_records, require_pyarrow, table_of  # noqa: E402
 
 runner = CliRunner()
 

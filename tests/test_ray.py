@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from dataref.errors import DatarefError
-from dataref.extract import run_extract
+from dataref.run.extract import run_extract
 
 from .conftest import ROOT
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("pyarrow")
 
-from dataref.parquet import read_records  # noqa: E402
-from dataref.ray_runner import extract_with_ray, read_output  # noqa: E402
+from dataref.output.parquet import read_records  # noqa: E402
+from dataref.run.ray_runner import extract_with_ray, read_output  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 MODEL = "en_dataref_sm"
@@ -104,7 +104,7 @@ def test_a_run_stopped_half_way_and_restarted_gives_each_paper_once(papers, tmp_
 def test_pdfs_through_a_pool_of_grobid_servers(model_dir, local_ray, tmp_path):
     import zlib
 
-    from dataref.extract import paper_id
+    from dataref.run.extract import paper_id
 
     from .conftest import EXAMPLE
     from .grobid_stub import StubGrobid, fake_pdf

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from dataref import TEIReader
 from dataref.cli import app
-from dataref.extract import paper_id, run_extract
-from dataref.names import normalize
+from dataref.run.extract import paper_id, run_extract
+from dataref.linking.names import normalize
 from dataref.report import page_name, render_corpus, render_paper, render_record, write_report
-from dataref.results import doc_to_json
+from dataref.output.results import doc_to_json
 
 from . import browser
 from .conftest import EXAMPLE, FIXTURES

@@ -1,9 +1,9 @@
 """dataref: the datasets a paper uses and the bibliography entries they cite."""
 from .extensions import NIL, install_extensions
-from .results import install_datasets_extension
-from .jats import JATSReader
-from .readers import PaperReader
-from .tei import TEIReader
+from .output.results import install_datasets_extension
+from .readers.jats import JATSReader
+from .readers.paper import PaperReader
+from .readers.tei import TEIReader
 
 install_extensions()
 install_datasets_extension()

@@ -15,7 +15,7 @@ class Warnings(metaclass=ErrorsWithCodes):
             "this page shows the new run, the corpus page the results file.")
     W012 = ("{path}: the paper's text is not shown ({detail}); this page shows its results only.")
     W020 = ("The result field '{field}' is not in dataref's Parquet schema and is left out of Parquet output "
-            "(the JSONL output keeps it); add it to dataref/parquet.py's schema.")
+            "(the JSONL output keeps it); add it to dataref/output/parquet.py's schema.")
 
 
 class Errors(metaclass=ErrorsWithCodes):

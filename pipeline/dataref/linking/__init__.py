@@ -1,0 +1,1 @@
+"""Linking: pure functions (markers, names, the linker's rules, word lists, identifiers), no spaCy components."""

@@ -1,0 +1,342 @@
+"""The citation linker's rules: pure functions over mentions, markers and bibliography entries.
+
+Each returns candidate links (plain dicts: id, score, rule, marker, resolution, and the bibliography
+evidence that supported the choice) so the component stays a thin spaCy wrapper and the rules can be
+tested on their own."""
+import re
+from typing import Iterable, Optional, Sequence
+
+from spacy.tokens import Doc, Span
+
+from ..extensions import key_of
+from .lexicon import DATA_TITLE, GAP_WORDS, HEAD_SUFFIX_ANY_CASE, METHOD_CUES, NEW_DATA, OWN_DATA, OWN_POSSESSIVE
+from .markers import ResolvedMarker, fold
+from .names import NameGroups, normalize
+
+# Between a mention and "its" marker only filler may stand: "ImageNet [12]",
+# "the WMT17 dataset [3]", "Stanford Question Answering Dataset (SQuAD) [27]".
+GAP_AFTER = re.compile(rf"^(?:[\s,:~]|\([\w\-.+/ ]{{1,20}}\)|(?:{GAP_WORDS})\b)*$", re.I)
+GAP_BEFORE = re.compile(r"^[\s:]*$")
+GAP_GROUP = re.compile(r"^[\s,;]*(?:and\s*)?$")
+GAP_COORD = re.compile(r"^[\s,;]*(?:and|or|&)?[\s,]*$")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+_SMALL = {"a", "an", "the", "of", "in", "for", "and", "on", "to", "with", "at", "by"}
+
+SCORES = {"adjacent": 0.95, "coordination": 0.9, "adjacent_before": 0.85, "same_sentence": 0.7,
+          "sentence_named": 0.75, "kb_paper": 0.6, "title_match": 0.4, "inherited": 0.8}
+
+
+# ---- what a bibliography entry says about a dataset ----------------------------------------------
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(fold(text))
+
+
+def _contains(seq: Sequence[str], part: Sequence[str]) -> bool:
+    n = len(part)
+    return n > 0 and any(list(seq[i:i + n]) == list(part) for i in range(len(seq) - n + 1))
+
+
+def _acronym_of(name: str, title_words: list[str]) -> bool:
+    """"LFW" in "Labeled faces in the wild: …": the initials of consecutive title words (small words skipped)."""
+    letters = [c.lower() for c in name if c.isalpha()]
+    if not 2 <= len(letters) <= 8 or not name.replace("-", "").isupper():
+        return False
+    initials = [w[0] for w in title_words if w not in _SMALL]
+    return _contains(initials, letters)
+
+
+def names_dataset(names: Iterable[str], entry: dict) -> bool:
+    """Does the entry's title, venue or URL name the dataset (any of its names, or the initials of one)?"""
+    title = words(entry.get("title", ""))
+    other = words(" ".join([entry.get("venue", ""), entry.get("url", "")]))
+    squashed = {"".join(title), "".join(other)}
+    for name in names:
+        core = HEAD_SUFFIX_ANY_CASE.sub("", name).strip()
+        form = words(core)
+        if not form:
+            continue
+        if _contains(title, form) or _contains(other, form) or _acronym_of(core, title):
+            return True
+        key = normalize(core)
+        if len(key) >= 5 and any(key in s for s in squashed):  # "ImageNet" in "imagenetlargescale…"
+            return True
+        if any(fold(t) in title for t in _distinctive(core)):  # "MS COCO" in "Microsoft COCO: …"
+            return True
+    return False
+
+
+def _distinctive(name: str) -> list[str]:
+    """Words of a name that identify it alone: "COCO" in "MS COCO", "ImageNet" in "ImageNet 2012"."""
+    return [t for t in _WORDS.findall(name)
+            if sum(c.isalpha() for c in t) >= 3 and (t.isupper() or any(c.isupper() for c in t[1:]))]
+
+
+def paper_title_matches(title: str, kb_title: str) -> bool:
+    """Bibliography title ≈ a known dataset's introducing paper (same opening words, or ≥ 80% of the words)."""
+    a, b = words(title), words(kb_title)
+    if len(a) < 3 or len(b) < 3:
+        return False
+    if a[:8] == b[:8]:
+        return True
+    return len(set(a) & set(b)) / max(len(set(a)), len(set(b))) >= 0.8
+
+
+STRONG = ("entry_is_introducing_paper", "entry_names_dataset")
+
+
+def introduces_data(entry: dict) -> bool:
+    """Does the entry's title say it introduces data ("a dataset/corpus/benchmark for …", "a large-scale …")?"""
+    return bool(DATA_TITLE.search(entry.get("title", "")))
+
+
+def entry_evidence(names: Iterable[str], entry: dict, kb_titles: Iterable[str] = ()) -> list[str]:
+    """What the entry says: it is the dataset's introducing paper (known-datasets table), it names the
+    dataset, it introduces data."""
+    found = []
+    if any(paper_title_matches(entry.get("title", ""), t) for t in kb_titles if t):
+        found.append("entry_is_introducing_paper")
+    if names_dataset(names, entry):
+        found.append("entry_names_dataset")
+    if introduces_data(entry):
+        found.append("entry_introduces_data")
+    return found
+
+
+def supports(names: Iterable[str], entry: dict, kb_titles: Iterable[str] = ()) -> bool:
+    """Strong evidence: the entry is the dataset's introducing paper, or names it."""
+    return any(e in STRONG for e in entry_evidence(names, entry, kb_titles))
+
+
+def choose_ids(ids: list[str], names: list[str], bibliography: dict, max_unsupported: int = 2,
+               kb_titles: Iterable[str] = ()) -> list[str]:
+    """Which ids of a marker group cite the dataset: those whose entry is its introducing paper or names
+    it, else those that introduce data, else all of a small group (≤ max_unsupported) and none of a
+    large one ("X [3-9]")."""
+    if len(ids) <= 1:
+        return ids
+    named = [i for i in ids if supports(names, bibliography.get(i, {}), kb_titles)]
+    if named:
+        return named
+    data = [i for i in ids if introduces_data(bibliography.get(i, {}))]
+    if data:
+        return data
+    return ids if len(ids) <= max_unsupported else []
+
+
+# ---- markers around a mention --------------------------------------------------------------------
+
+def group_markers(text: str, markers: list[ResolvedMarker]) -> list[list[ResolvedMarker]]:
+    """Runs of adjacent markers: "(Lin et al., 2014; Deng et al., 2009)" is one group."""
+    groups: list[list[ResolvedMarker]] = []
+    for marker in markers:
+        if groups and GAP_GROUP.match(text[groups[-1][-1].end_char:marker.start_char]):
+            groups[-1].append(marker)
+        else:
+            groups.append([marker])
+    return groups
+
+
+def coordination(text: str, ents: list[Span], i: int) -> list[Span]:
+    """The mentions coordinated with ents[i] just before it: "COCO, VOC and ImageNet"."""
+    chain = [ents[i]]
+    for j in range(i - 1, -1, -1):
+        if not GAP_COORD.match(text[ents[j].end_char:chain[0].start_char]):
+            break
+        chain.insert(0, ents[j])
+    return chain
+
+
+def group_after(text: str, ent: Span, groups: list[list[ResolvedMarker]], max_gap: int):
+    for group in groups:
+        start = group[0].start_char
+        if start < ent.end_char:
+            continue
+        gap = text[ent.end_char:start]
+        if len(gap) <= max_gap and GAP_AFTER.match(gap):
+            return group
+        return None
+    return None
+
+
+def group_before(text: str, ent: Span, groups, claimed: set[int]):
+    for group in reversed(groups):
+        end = group[-1].end_char
+        if end > ent.start_char:
+            continue
+        if id(group[0]) in claimed or not GAP_BEFORE.match(text[end:ent.start_char]):
+            return None
+        return group
+    return None
+
+
+def names_something(token, sent_start: int, surnames: set[str]) -> bool:
+    """Does a token between mention and marker name another thing the marker may cite?"""
+    text = token.text
+    if not any(c.isalpha() for c in text) or fold(text) in surnames:
+        return False
+    inner_upper = any(c.isupper() for c in text[1:])
+    mixed = any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+    capitalised = text[0].isupper() and token.i != sent_start
+    return inner_upper or mixed or capitalised
+
+
+def groups_in_sentence(doc: Doc, text: str, ent: Span, ents: list[Span], groups, claimed: set[int],
+                       max_distance: int, bibliography: dict) -> list[tuple[list[ResolvedMarker], bool]]:
+    """Marker groups later in the mention's sentence, each with whether it is the next thing the
+    sentence cites after the mention (no other mention, marker, name or method word between)."""
+    sent = ent.sent
+    limit = min(sent.end, ent.end + max_distance)
+    found = []
+    nearest = True
+    for group in groups:
+        if group[0].start < ent.end or group[0].start >= sent.end:
+            continue
+        if id(group[0]) in claimed:
+            nearest = False
+            continue
+        clear = nearest and group[0].start < limit
+        if clear:
+            if any(ent.end <= o.start < group[0].start for o in ents):
+                clear = False
+            elif METHOD_CUES.search(text[ent.end_char:group[0].start_char]):
+                clear = False
+            else:
+                surnames = {fold(s) for m in group for i in m.ids for s in bibliography.get(i, {}).get("surnames", [])}
+                clear = not any(names_something(t, sent.start, surnames) for t in doc[ent.end:group[0].start])
+        found.append((group, clear))
+        nearest = False
+    return found
+
+
+def links_of(group: list[ResolvedMarker], rule: str, ids: Optional[list[str]] = None,
+             evidence: Optional[dict[str, list[str]]] = None, scores: dict = SCORES) -> list[dict]:
+    """Candidate links from a marker group (restricted to `ids` when given)."""
+    found, seen = [], set()
+    for marker in group:
+        for bib_id in marker.ids:
+            if bib_id in seen or (ids is not None and bib_id not in ids):
+                continue
+            seen.add(bib_id)
+            found.append({"id": bib_id, "score": scores[rule], "rule": rule,
+                          "marker": [marker.start_char, marker.end_char], "marker_text": marker.text,
+                          "resolution": marker.resolution, "entry_evidence": (evidence or {}).get(bib_id, [])})
+    return found
+
+
+# ---- the paper's own data ------------------------------------------------------------------------
+
+def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, title: str) -> set[str]:
+    """Name groups the paper introduces itself: "we introduce/release/collect … X", "our X corpus",
+    "X, a new dataset", or the paper's title presenting it ("X: A Large-Scale Dataset for …")."""
+    own = set()
+    title_words = words(title)
+    title_is_data = bool(DATA_TITLE.search(title))
+    for ent in ents:
+        root = groups.find(normalize(ent.text))
+        if root in own:
+            continue
+        sent = ent.sent
+        before = text[max(sent.start_char, ent.start_char - 300):ent.start_char]
+        after = text[ent.end_char:min(sent.end_char, ent.end_char + 40)]
+        verb = OWN_DATA.search(before)
+        if (verb and (NEW_DATA.search(after) or HEAD_SUFFIX_ANY_CASE.match(" " + after.split(",")[0].strip())
+                      or re.search(r"\b(?:a|an)\s+(?:new|novel|large[- ]scale)\s+(?:\w+\s+){0,3}$", before, re.I))
+                or OWN_POSSESSIVE.search(before) or (NEW_DATA.search(after) and "," in after[:3])):
+            own.add(root)
+        elif title_is_data and _contains(title_words, words(ent.text)) and title.lstrip().lower().startswith(
+                ent.text.lower()):
+            own.add(root)
+    return own
+
+
+# ---- mentions without a marker -------------------------------------------------------------------
+
+def propagate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroups,
+              share: float = SCORES["inherited"]) -> dict[str, list[dict]]:
+    """Mentions without a marker inherit the links of the same dataset elsewhere."""
+    by_group: dict[str, dict[str, dict]] = {}
+    for ent in ents:
+        root = groups.find(normalize(ent.text))
+        for link in direct[key_of(ent)]:
+            best = by_group.setdefault(root, {}).get(link["id"])
+            if best is None or link["score"] > best["score"]:
+                by_group[root][link["id"]] = {**link, "source": normalize(ent.text)}
+    links = {}
+    for ent in ents:
+        key = key_of(ent)
+        if direct[key]:
+            links[key] = direct[key]
+            continue
+        name = normalize(ent.text)
+        inherited = by_group.get(groups.find(name), {}).values()
+        links[key] = [{**{k: v for k, v in link.items() if k != "source"}, "score": round(link["score"] * share, 3),
+                       "rule": "same_name" if link["source"] == name else "abbreviation"} for link in inherited]
+    return links
+
+
+def _specific(name: str) -> bool:
+    """Names safe to look for in titles: several words, or a capital or digit past the first letter."""
+    return len(name) >= 4 and (" " in name.strip() or any(c.isupper() or c.isdigit() for c in name[1:]))
+
+
+def title_matches(ents: list[Span], links: dict[str, list[dict]], bibliography: dict, skip: set[str],
+                  groups: NameGroups, score: float = SCORES["title_match"]) -> None:
+    """Weak evidence: a dataset never cited by a marker, named word for word in exactly one title."""
+    linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
+    unlinked: dict[str, list[Span]] = {}
+    for ent in ents:
+        root = groups.find(normalize(ent.text))
+        if root not in linked and root not in skip and _specific(ent.text):
+            unlinked.setdefault(root, []).append(ent)
+    if not unlinked:
+        return
+    titles = {k: words(v.get("title", "")) for k, v in bibliography.items()}
+    for mentions in unlinked.values():
+        forms = {tuple(words(m.text)) for m in mentions}
+        hits = [k for k, title in titles.items() if any(form and _contains(title, form) for form in forms)]
+        if len(hits) != 1:
+            continue
+        for ent in mentions:
+            links[key_of(ent)] = [{"id": hits[0], "score": score, "rule": "title_match", "marker": None,
+                                   "marker_text": "", "resolution": "title",
+                                   "entry_evidence": ["entry_names_dataset"]}]
+
+
+def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroups) -> None:
+    """Per dataset: once some entry cited for it is its introducing paper (or, failing that, names it), an
+    entry without that evidence is kept only if at least two different markers cite it for the dataset."""
+    members: dict[str, list[Span]] = {}
+    for ent in ents:
+        members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
+    for mentions in members.values():
+        found = [link for e in mentions for link in direct[key_of(e)]]
+        # the introducing paper outranks a paper that only names the dataset ("ImageNet classification with
+        # deep convolutional neural networks" beside "ImageNet: a large-scale hierarchical image database")
+        named = {link["id"] for link in found if "entry_is_introducing_paper" in link["entry_evidence"]} or {
+            link["id"] for link in found if any(e in STRONG for e in link["entry_evidence"])}
+        if not named:
+            continue
+        markers: dict[str, set] = {}
+        for link in found:
+            markers.setdefault(link["id"], set()).add(tuple(link["marker"] or ()))
+        weak = {i for i, seen in markers.items() if i not in named and len(seen) < 2}
+        for ent in mentions:
+            direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["id"] not in weak]
+
+
+def known_paper_links(ents: list[Span], links: dict[str, list[dict]], bibliography: dict, skip: set[str],
+                      groups: NameGroups, kb_titles: dict[str, set[str]], score: float = SCORES["kb_paper"]) -> None:
+    """A dataset no marker links whose introducing paper (known-datasets table) is exactly one entry of the
+    bibliography: the paper cites that entry, most likely for the dataset."""
+    linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
+    for ent in ents:
+        root = groups.find(normalize(ent.text))
+        if root in linked or root in skip or not kb_titles.get(root):
+            continue
+        hits = [k for k, entry in bibliography.items()
+                if any(paper_title_matches(entry.get("title", ""), t) for t in kb_titles[root])]
+        if len(hits) == 1:
+            links[key_of(ent)] = [{"id": hits[0], "score": score, "rule": "kb_paper", "marker": None,
+                                   "marker_text": "", "resolution": "known_dataset",
+                                   "entry_evidence": ["entry_is_introducing_paper"]}]

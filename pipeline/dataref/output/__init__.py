@@ -1,0 +1,1 @@
+"""Output: a Doc as a JSON record, Parquet files, the MDC (Make Data Count) CSV."""

@@ -1,0 +1,201 @@
+"""Per-paper results: one record per distinct dataset, and the JSON a user gets."""
+import json
+from collections import Counter
+from typing import Optional
+
+from spacy.tokens import Doc, Span
+
+from ..extensions import SECTIONS, key_of
+from ..linking.identifiers import is_dataset_by_itself
+from ..linking.names import NameGroups, normalize
+
+LABEL = "DATASET"
+
+
+def _section_of(doc: Doc, ent: Span) -> str:
+    for section in doc.spans[SECTIONS] if SECTIONS in doc.spans else ():
+        if section.start <= ent.start < section.end:
+            return section.label_
+    return ""
+
+
+def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
+    """Distinct datasets (same name, or abbreviation and long form) with their references; the label is
+    the linker's configured one (`doc._.dataset_label`), else DATASET."""
+    label = label or doc._.dataset_label or LABEL
+    ents = [e for e in doc.ents if e.label_ == label]
+    groups = NameGroups.of_doc(ents, doc._.abbreviation_pairs)
+    links = doc._.citation_links or {}
+    bibliography = doc._.bibliography or {}
+    notes = doc._.link_notes or {}
+    members: dict[str, list[Span]] = {}
+    for ent in ents:
+        members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
+    known = doc._.dataset_kb or {}
+    records = [_record(doc, mentions, links, bibliography, notes.get(root), known)
+               for root, mentions in members.items()]
+    if doc._.identifiers is None and doc._.dataset_roles is None:
+        return records  # a pipeline without the identifier and role components: the records as before
+    roles = doc._.dataset_roles or {}
+    tied: dict[str, list[dict]] = {}
+    alone: dict[str, list[dict]] = {}
+    owner = {key_of(m): i for i, mentions in enumerate(members.values()) for m in mentions}
+    for identifier in doc._.identifiers or []:
+        if identifier.get("mention") in owner:
+            tied.setdefault(identifier["mention"], []).append(identifier)
+        else:
+            alone.setdefault(identifier["id"], []).append(identifier)
+    for record, mentions in zip(records, members.values()):
+        found = [i for m in mentions for i in tied.get(key_of(m), [])]
+        record["identifiers"] = _identifier_entries(found)
+        _add_role(record, next((roles[key_of(m)] for m in mentions if key_of(m) in roles), None))
+    for identifier, found in alone.items():
+        if is_dataset_by_itself(found):
+            records.append(_identifier_record(doc, identifier, found, bibliography, roles.get(f"id:{identifier}")))
+    return records
+
+
+def other_identifiers_of(doc: Doc, datasets: list[dict]) -> list[dict]:
+    """Data identifiers none of the paper's dataset records holds and that are not datasets by themselves
+    (sequence and structure records, samples of a study, DOIs in a data-availability statement), in the
+    record shape."""
+    claimed = {entry["id"] for record in datasets for entry in record.get("identifiers", [])}
+    alone: dict[str, list[dict]] = {}
+    for identifier in doc._.identifiers or []:
+        if identifier["id"] not in claimed:
+            alone.setdefault(identifier["id"], []).append(identifier)
+    roles = doc._.dataset_roles or {}
+    return [_identifier_record(doc, identifier, found, doc._.bibliography or {}, roles.get(f"id:{identifier}"))
+            for identifier, found in alone.items() if not is_dataset_by_itself(found)]
+
+
+def _identifier_entries(found: list[dict]) -> list[dict]:
+    """One entry per distinct identifier of a record: where it was found, how it is tied, and its evidence."""
+    entries: dict[str, dict] = {}
+    for item in found:
+        entry = entries.setdefault(item["id"], {
+            "id": item["id"], "kind": item["kind"], "archive": item["archive"], "archive_name": item["archive_name"],
+            "url": item["url"], "tie": item.get("tie"), "found_in": [], "evidence": []})
+        if item["where"] not in entry["found_in"]:
+            entry["found_in"].append(item["where"])
+        entry["evidence"].append({"rules": item["evidence"], "tie": item.get("tie"), "bib_id": item.get("bib_id"),
+                                  "offsets": [item["start"], item["end"]] if item["start"] >= 0 else None,
+                                  "sentence": item["sentence"]})
+    return list(entries.values())
+
+
+def _add_role(record: dict, role: Optional[dict]) -> None:
+    role = role or {"role": "unknown", "evidence": "", "score": 0.0, "source": "none"}
+    record["role"] = role["role"]
+    record["role_evidence"] = {"sentence": role["evidence"], "score": role["score"], "source": role["source"],
+                               "p_created": role.get("p_created", 0.0)}
+
+
+def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliography: dict,
+                       role: Optional[dict]) -> dict:
+    """A dataset the paper gives only by its identifier (own unnamed data, a data citation in the bibliography)."""
+    references: dict[str, dict] = {}
+    for item in found:
+        if item.get("bib_id"):
+            ref = references.setdefault(item["bib_id"], _reference(item["bib_id"], bibliography))
+            ref["mentions"] += 1
+            ref["score"] = 1.0
+            ref["evidence"].append({"rule": "entry_identifier", "resolution": "bibliography", "mention": None,
+                                    "marker": None, "marker_text": "", "entry": item["evidence"],
+                                    "sentence": item["sentence"]})
+    in_text = [i for i in found if i["start"] >= 0]
+    record = {
+        "name": identifier,
+        "surface_forms": sorted({i["text"] for i in in_text}),
+        "mention_count": len(in_text),
+        "sections": sorted({s for s in (_section_at(doc, i["start"]) for i in in_text) if s}),
+        "linked": bool(references),
+        "references": list(references.values()),
+        "unlinked_reason": None if references else "no citation next to any mention",
+        "kb": None,
+        "identifiers": _identifier_entries(found),
+    }
+    _add_role(record, role)
+    if not references and record["role"] == "created":
+        record["unlinked_reason"] = "introduced by this paper"
+    return record
+
+
+def _section_at(doc: Doc, char: int) -> str:
+    for section in doc.spans[SECTIONS] if SECTIONS in doc.spans else ():
+        if section.start_char <= char < section.end_char:
+            return section.label_
+    return ""
+
+
+def _sentence_text(doc: Doc, start: int, end: int) -> str:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return ""
+    if not doc.has_annotation("SENT_START"):  # the words around it, without rebuilding the whole text
+        return doc[max(0, span.start - 20):span.end + 20].text.strip()
+    return span.sent.text.strip()
+
+
+def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str],
+            known: dict) -> dict:
+    forms = Counter(m.text for m in mentions)
+    references: dict[str, dict] = {}
+    for mention in mentions:
+        for link in links.get(key_of(mention), []):
+            ref = references.setdefault(link["id"], _reference(link["id"], bibliography))
+            ref["mentions"] += 1
+            ref["score"] = max(ref["score"], link["score"])
+            marker = link["marker"]
+            ref["evidence"].append({"rule": link["rule"], "resolution": link["resolution"],
+                                    "mention": [mention.start_char, mention.end_char], "marker": marker,
+                                    "marker_text": link.get("marker_text", ""),
+                                    "entry": link.get("entry_evidence", []),
+                                    "sentence": _sentence_text(doc, *(marker or [mention.start_char,
+                                                                                 mention.end_char]))})
+    ordered = sorted(references.values(), key=lambda r: (-r["score"], -r["mentions"]))
+    return {
+        "name": forms.most_common(1)[0][0],
+        "surface_forms": sorted(forms),
+        "mention_count": len(mentions),
+        "sections": sorted({s for s in (_section_of(doc, m) for m in mentions) if s}),
+        "linked": bool(ordered),
+        "references": ordered,
+        "unlinked_reason": None if ordered else (note or "no citation next to any mention"),
+        "kb": _kb_of(mentions, known),
+    }
+
+
+def _kb_of(mentions: list[Span], known: dict) -> Optional[dict]:
+    """The known-dataset record most of the mentions resolve to, or None."""
+    found = Counter(json.dumps(known[k], sort_keys=True) for m in mentions
+                    if (k := key_of(m)) in known)
+    return json.loads(found.most_common(1)[0][0]) if found else None
+
+
+def _reference(bib_id: str, bibliography: dict) -> dict:
+    entry = bibliography.get(bib_id, {})
+    return {"id": bib_id, "citation": entry.get("citation", ""), "title": entry.get("title", ""),
+            "year": entry.get("year", ""), "doi": entry.get("doi", ""), "url": entry.get("url", ""),
+            "score": 0.0, "mentions": 0, "evidence": []}
+
+
+def doc_to_json(doc: Doc, path: Optional[str] = None) -> dict:
+    """The JSON-ready result for one paper."""
+    paper = dict(doc._.paper or {})
+    datasets = doc._.datasets  # computed when read: once here
+    record = {
+        "path": path if path is not None else paper.get("path", ""),
+        "paper": {k: v for k, v in paper.items() if k != "path"},
+        "datasets": datasets,
+    }
+    if doc._.identifiers is not None:
+        record["identifiers"] = other_identifiers_of(doc, datasets)
+    return record
+
+
+def install_datasets_extension() -> None:
+    """`doc._.datasets`: the per-paper records, computed when read (registered here, not in extensions.py,
+    so that the module holding plain extension data imports nothing above it)."""
+    if not Doc.has_extension("datasets"):
+        Doc.set_extension("datasets", getter=datasets_of)

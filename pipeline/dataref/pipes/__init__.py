@@ -1,0 +1,1 @@
+"""Pipes: the spaCy components (registered through the `spacy_factories` entry points) and the link scorer."""

@@ -1,0 +1,176 @@
+"""dataref_dataset_consistency: clean the recognizer's DATASET mentions and make them consistent within the paper."""
+import re
+from typing import Iterable
+
+import numpy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..extensions import CITATIONS, HEADINGS, SECTIONS
+from ..linking.identifiers import token_patterns
+from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
+from ..linking.names import VERSION, clean_mention, is_name_like, normalize
+
+
+# Archive accessions that are dataset names whatever the text says (patterns from bioregistry: linking/identifiers.py).
+ACCESSIONS = token_patterns()
+
+
+@Language.factory(
+    "dataref_dataset_consistency",
+    requires=["doc.ents"],
+    assigns=["doc.ents"],
+    default_config={"label": "DATASET", "propagate": True, "cue_words": CUE_WORDS,
+                    "accession_patterns": ACCESSIONS, "excluded_sections": EXCLUDED_SECTIONS,
+                    "headings_need_prose": True},
+)
+def make_dataset_consistency(nlp: Language, name: str, label: str, propagate: bool,
+                             cue_words: list[str], accession_patterns: list[str],
+                             excluded_sections: str, headings_need_prose: bool) -> "DatasetConsistency":
+    return DatasetConsistency(nlp, name, label=label, propagate=propagate, cue_words=cue_words,
+                              accession_patterns=accession_patterns,
+                              excluded_sections=excluded_sections, headings_need_prose=headings_need_prose)
+
+
+class DatasetConsistency(Pipe):
+    """Cleans mentions (fragments, joined names, headings), adds the paper's other mentions of tagged
+    names, "the X dataset" cues and archive accessions."""
+
+    def __init__(self, nlp: Language, name: str = "dataref_dataset_consistency", *,
+                 label: str = "DATASET", propagate: bool = True,
+                 cue_words: Iterable[str] = CUE_WORDS, accession_patterns: Iterable[str] = ACCESSIONS,
+                 excluded_sections: str = EXCLUDED_SECTIONS, headings_need_prose: bool = True) -> None:
+        self.name = name
+        self.excluded = re.compile(excluded_sections) if excluded_sections else None
+        self.label = label
+        self.propagate = propagate
+        self.headings_need_prose = headings_need_prose
+        self.vocab = nlp.vocab
+        self.cues = Matcher(nlp.vocab)
+        if cue_words:
+            # "the CoNLL-2003 dataset": a capitalised or numbered name before a cue word
+            name_token = {"IS_SPACE": False, "IS_PUNCT": False, "TEXT": {"REGEX": r"[A-Z0-9]"}}
+            self.cues.add("CUE", [[{"LOWER": {"IN": CUE_LEAD}}, {**name_token, "OP": "+"},
+                                   {"LOWER": {"IN": list(cue_words)}}]])
+            # "TinyBirds, a new dataset of bird photographs": an appositive that says what the name is
+            describer = {"IS_LOWER": True, "IS_ALPHA": True, "OP": "?"}
+            self.cues.add("APPOSITIVE", [[{**name_token, "OP": "+"}, {"ORTH": ","}, {"LOWER": {"IN": ["a", "an"]}},
+                                          describer, describer, {"LOWER": {"IN": list(cue_words) + ["collection"]}}]])
+        self.accessions = Matcher(nlp.vocab)
+        if accession_patterns:
+            pattern = "^(?:" + "|".join(accession_patterns) + ")$"
+            self.accessions.add("ACCESSION", [[{"TEXT": {"REGEX": pattern}}]])
+        self.accessions.add("BENCH", [[{"TEXT": {"REGEX": f"^{BENCHMARK_SUFFIX}$"}}],
+                                      [{"TEXT": {"REGEX": r"^[A-Z][A-Za-z0-9]*$"}}, {"ORTH": "-"}, {"ORTH": "Bench"}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        excluded = self._excluded_tokens(doc)
+        blocked = _blocked_tokens(doc)
+        ents = [e for e in trim_entities(doc, self.label, blocked)
+                if e.label_ != self.label or not excluded.intersection(range(e.start, e.end))]
+        extra = self._cued(doc, blocked) + [Span(doc, s, e, label=self.label) for _, s, e in self.accessions(doc)]
+        if self.propagate:
+            # Only names the model tagged spread: a cue ("the SciBERT corpus") is local evidence.
+            extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label]))
+        extra = [s for s in extra if not excluded.intersection(range(s.start, s.end))]
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        new = [s for s in filter_spans(extra) if not taken.intersection(range(s.start, s.end))]
+        ents = sorted(ents + new, key=lambda s: s.start)
+        if self.headings_need_prose:
+            ents = drop_heading_only(doc, ents, self.label)
+        doc.ents = ents
+        return doc
+
+    def _excluded_tokens(self, doc: Doc) -> set[int]:
+        if self.excluded is None or SECTIONS not in doc.spans:
+            return set()
+        return {i for s in doc.spans[SECTIONS] if self.excluded.search(s.label_) for i in range(s.start, s.end)}
+
+    def _cued(self, doc: Doc, blocked: set[int]) -> list[Span]:
+        spans = []
+        for match_id, start, end in self.cues(doc):
+            if self.vocab.strings[match_id] == "APPOSITIVE":
+                comma = next(i for i in range(start, end) if doc[i].text == ",")
+                spans.append(Span(doc, start, comma, label=self.label))
+            else:
+                spans.append(Span(doc, start + 1, end - 1, label=self.label))
+        spans = filter_spans(spans)
+        return [s for s in spans if is_name_like(s.text) and clean_mention(s.text) == [(0, len(s.text))]
+                and not blocked.intersection(range(s.start, s.end))]
+
+    def _occurrences(self, doc: Doc, found: list[Span]) -> list[Span]:
+        """Every other occurrence of a tagged name, token for token."""
+        patterns = {s.text: Doc(self.vocab, words=[t.text for t in s])  # as_doc() copies the whole Doc
+                    for s in found if is_name_like(s.text) and len(s.text) > 1}
+        if not patterns:
+            return []
+        matcher = PhraseMatcher(self.vocab)
+        matcher.add(self.label, list(patterns.values()))
+        return [Span(doc, s, e, label=self.label) for _, s, e in matcher(doc)]
+
+
+def _blocked_tokens(doc: Doc) -> set[int]:
+    """Tokens no dataset name may contain: citation markers and block separators."""
+    blocked = set(numpy.flatnonzero(doc.to_array("IS_SPACE")).tolist())  # paragraph breaks
+    for span in doc.spans[CITATIONS] if CITATIONS in doc.spans else ():
+        blocked.update(range(span.start, span.end))
+    return blocked
+
+
+_DETERMINERS = {"the", "a", "an"}
+
+
+def _bracketed(doc: Doc, span: Span) -> bool:
+    """A mention that is all there is inside brackets ("[KLS06]") is a citation key, not a name."""
+    return (span.start > 0 and span.end < len(doc) and doc[span.start - 1].text == "["
+            and doc[span.end].text == "]")
+
+
+def trim_entities(doc: Doc, label: str, blocked: set[int]) -> list[Span]:
+    """Cut a mention at the first citation marker or paragraph break it runs into, drop a leading
+    determiner and edge punctuation, then keep the parts `names.clean_mention` accepts (no formula or
+    table fragments, joined names apart, no trailing function words); a lone version ("v1.1") joins
+    the name just before it; bracketed citation keys go."""
+    kept: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ != label:
+            kept.append(ent)
+            continue
+        end = next((i for i in range(ent.start, ent.end) if i in blocked), ent.end)
+        while end > ent.start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        start = ent.start
+        while start < end and (doc[start].is_punct and doc[start].text not in "'\"" or doc[start].is_space
+                               or doc[start].lower_ in _DETERMINERS):
+            start += 1
+        if start >= end:
+            continue
+        cut = Span(doc, start, end)
+        if VERSION.fullmatch(cut.text):
+            previous = kept[-1] if kept and kept[-1].label_ == label else None
+            if previous is not None and previous.end == start and previous.end_char < cut.start_char:
+                kept[-1] = Span(doc, previous.start, end, label=label, kb_id=previous.kb_id_)
+            continue
+        if _bracketed(doc, cut):
+            continue
+        for a, b in clean_mention(cut.text):
+            span = doc.char_span(cut.start_char + a, cut.start_char + b, label=label, kb_id=ent.kb_id_,
+                                 alignment_mode="contract")
+            if span is not None and len(span):
+                kept.append(span)
+    return kept
+
+
+def drop_heading_only(doc: Doc, ents: list[Span], label: str) -> list[Span]:
+    """A name found only in headings ("UPDATE MAGNITUDE", "FUNDING") is not kept; one the paper also
+    names in its running text ("Results on CIFAR-10") is."""
+    if HEADINGS not in doc.spans or not len(doc.spans[HEADINGS]):
+        return ents
+    in_heading = numpy.zeros(len(doc), dtype=bool)
+    for span in doc.spans[HEADINGS]:
+        in_heading[span.start:span.end] = True
+    prose = {normalize(e.text) for e in ents if e.label_ == label and not in_heading[e.start:e.end].any()}
+    return [e for e in ents if e.label_ != label or not in_heading[e.start:e.end].all() or normalize(e.text) in prose]

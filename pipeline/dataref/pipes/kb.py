@@ -1,0 +1,192 @@
+"""dataref_dataset_kb: the known-datasets table (Papers with Code, CC BY-SA 4.0) as a spaCy component.
+
+It gives each DATASET mention its record (`doc._.dataset_kb`, keyed by "start:end"), and proposes
+mentions of known names the recognizer missed when the context supports them."""
+import json
+import re
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path, filter_spans
+
+from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
+from ..linking.lexicon import CUE_WORDS, DATA_NOUNS
+from ..linking.names import normalize
+
+KB_FILE = "datasets.jsonl"
+# Leaderboard variants ("ImageNet - 10% labeled data"), citation-like and cut-off aliases are not names.
+_LEADERBOARD_VARIANT = re.compile(r"\s[-–]\s|%|\(|\bsamples\b|\bepochs?\b|\bsteps?\b|\bet al\b|[-–/]$", re.I)
+
+
+# ---- the table ---------------------------------------------------------------------------------
+
+def table_from_pwc(records: Iterable[dict]) -> list[dict]:
+    """Papers with Code export records → compact rows (id = the Papers with Code slug)."""
+    rows = []
+    for record in records:
+        name = (record.get("name") or "").strip()
+        if not name:
+            continue
+        slug = (record.get("url") or "").rstrip("/").rsplit("/", 1)[-1] or normalize(name)
+        aliases = sorted({v.strip() for v in record.get("variants") or []
+                          if v and v.strip() != name and len(v.split()) <= 5 and not _LEADERBOARD_VARIANT.search(v)})
+        paper = record.get("paper") or {}
+        rows.append({
+            "id": slug, "name": name, "full_name": (record.get("full_name") or "").strip(), "aliases": aliases,
+            "homepage": record.get("homepage") or "",
+            "paper": {"title": (paper.get("title") or "").strip(), "url": paper.get("url") or "",
+                      "year": (record.get("introduced_date") or "")[:4]},
+            "modalities": record.get("modalities") or [],
+        })
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def build_table(pwc_json: Path, output: Path) -> int:
+    """Write the compact table (JSON lines) from the Papers with Code `datasets.json`."""
+    rows = table_from_pwc(json.loads(Path(pwc_json).read_text(encoding="utf8")))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    srsly.write_jsonl(output, rows)
+    return len(rows)
+
+
+def forms_of(row: dict) -> list[str]:
+    return [f for f in [row["name"], row["full_name"], *row["aliases"]] if f]
+
+
+def is_ambiguous(name: str) -> bool:
+    """A common word or a plain capitalised word ("Office", "Reddit", "Wikipedia", "Places", "Cars"), or a
+    short acronym that also names methods and losses ("CTC", "MIND"): never tagged by lookup alone,
+    only right before a cue word ("the Places dataset") or a citation marker ("Places [12]")."""
+    words = name.split()
+    if len(words) != 1 or not name.isalpha():
+        return False
+    if name.isupper():
+        return len(name) <= 4
+    return not any(c.isupper() for c in name[1:])
+
+
+# ---- the component -----------------------------------------------------------------------------
+
+@Language.factory(
+    "dataref_dataset_kb",
+    requires=["doc.ents"],
+    assigns=["doc.ents", "doc._.dataset_kb"],
+    default_config={"label": "DATASET", "propose": True, "cue_words": CUE_WORDS, "window": 8},
+)
+def make_dataset_kb(nlp: Language, name: str, label: str, propose: bool, cue_words: list[str],
+                    window: int) -> "DatasetKB":
+    return DatasetKB(nlp, name, label=label, propose=propose, cue_words=cue_words, window=window)
+
+
+class DatasetKB(Pipe):
+    """Known datasets: each DATASET entity's record, and supported mentions of known names the model missed."""
+
+    def __init__(self, nlp: Language, name: str = "dataref_dataset_kb", *, label: str = "DATASET",
+                 propose: bool = True, cue_words: Iterable[str] = CUE_WORDS, window: int = 8) -> None:
+        install_extensions()
+        self.name = name
+        self.label = label
+        self.propose = propose
+        self.cue_words = {w.lower() for w in cue_words}
+        self.window = window
+        self.vocab = nlp.vocab
+        self.tokenizer = nlp.tokenizer
+        self.set_rows([])
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.rows = {row["id"]: row for row in rows}
+        self.index: dict[str, str] = {}
+        for row in rows:  # a record's own name wins over another record's alias
+            for form in forms_of(row):
+                key = normalize(form)
+                if key and (key not in self.index or normalize(row["name"]) == key):
+                    self.index[key] = row["id"]
+        self.matcher = PhraseMatcher(self.vocab)
+        patterns = {form for row in rows for form in forms_of(row) if len(form) > 2}
+        if patterns:
+            self.matcher.add(self.label, [self.tokenizer(form) for form in sorted(patterns)])
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None,
+                   path: Optional[Union[str, Path]] = None) -> None:
+        """Load the table built by `dataref kb build` ([initialize.components.dataref_dataset_kb] path)."""
+        if path is not None:
+            self.set_rows(list(srsly.read_jsonl(ensure_path(path))))
+
+    def lookup(self, text: str) -> Optional[dict]:
+        row_id = self.index.get(normalize(text))
+        return self.rows[row_id] if row_id else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.propose and self.rows:
+            ents = list(doc.ents)
+            taken = {i for e in ents for i in range(e.start, e.end)}
+            new = [s for s in self.proposals(doc, ents) if not taken.intersection(range(s.start, s.end))]
+            doc.ents = sorted(ents + filter_spans(new), key=lambda s: s.start)
+        found = {}
+        for ent in doc.ents:
+            if ent.label_ == self.label:
+                row = self.lookup(ent.text)
+                if row is not None:
+                    found[key_of(ent)] = summary(row)
+        doc._.dataset_kb = found
+        return doc
+
+    def proposals(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        """Known names with support: a cue word next to them or in the sentence, or a citation marker
+        right after; a name supported once in the paper is tagged everywhere unless it is ambiguous."""
+        marker_starts = {s.start for s in doc.spans[CITATIONS]} if CITATIONS in doc.spans else set()
+        in_marker = ({i for s in doc.spans[CITATIONS] for i in range(s.start, s.end)}
+                     if CITATIONS in doc.spans else set())
+        headings = {i for s in doc.spans[HEADINGS] for i in range(s.start, s.end)} if HEADINGS in doc.spans else set()
+        tagged = {normalize(e.text) for e in ents if e.label_ == self.label}
+        matches = [(s, e) for _, s, e in self.matcher(doc)
+                   if not in_marker.intersection(range(s, e)) and not doc[s:e].text[0].islower()
+                   and not (e < len(doc) and doc[e].lower_ == "et")]  # "Deng et al."
+        supported: set[str] = set()
+        spans = []
+        for start, end in matches:
+            span = Span(doc, start, end, label=self.label)
+            key = normalize(span.text)
+            ambiguous = is_ambiguous(span.text)
+            strong = end < len(doc) and (doc[end].lower_ in DATA_NOUNS or end in marker_starts)
+            medium = key in tagged or self._cue_in_sentence(doc, start, end)
+            if strong or (medium and not ambiguous and start not in headings):
+                supported.add(key)
+                spans.append(span)
+        for start, end in matches:
+            span = Span(doc, start, end, label=self.label)
+            if normalize(span.text) in supported and not is_ambiguous(span.text):
+                spans.append(span)
+        return filter_spans(spans)
+
+    def _cue_in_sentence(self, doc: Doc, start: int, end: int) -> bool:
+        sent = doc[start].sent if doc.has_annotation("SENT_START") else doc[:]
+        low, high = max(sent.start, start - self.window), min(sent.end, end + self.window)
+        return any(t.lower_ in self.cue_words for t in doc[low:high])
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(folder / KB_FILE, list(self.rows.values()))
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "DatasetKB":
+        self.set_rows(list(srsly.read_jsonl(ensure_path(path) / KB_FILE)))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps(list(self.rows.values()))
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "DatasetKB":
+        self.set_rows(srsly.msgpack_loads(data))
+        return self
+
+
+def summary(row: dict) -> dict:
+    """What a result carries about a known dataset."""
+    return {"id": row["id"], "name": row["name"], "full_name": row["full_name"], "homepage": row["homepage"],
+            "paper": row["paper"]}

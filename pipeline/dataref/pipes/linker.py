@@ -1,0 +1,251 @@
+"""dataref_citation_linker: attach DATASET entities to their paper's bibliography entries."""
+from typing import Callable, Iterable, Iterator, Optional
+
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import minibatch
+
+from ..extensions import NIL, install_extensions, key_of
+from ..linking.markers import resolve_markers
+from ..linking.names import NameGroups, normalize
+from ..linking.rules import (SCORES, choose_ids, consolidate, coordination, entry_evidence, group_after, group_before,
+                    group_markers, groups_in_sentence, known_paper_links, links_of, names_dataset,
+                    own_datasets, propagate, supports, title_matches)
+from .scorer import score_citation_links
+
+__all__ = ["CitationLinker", "make_citation_linker"]
+
+# Why a dataset has no link, as the output reports it.
+OWN = "introduced by this paper"
+NO_MARKER = "no citation next to any mention"
+OTHER_WORK = "the nearby citations are for other work"
+
+Prediction = tuple[dict[str, list[dict]], dict[str, str]]
+
+
+@Language.factory(
+    "dataref_citation_linker",
+    requires=["doc.ents", "doc.sents"],
+    assigns=["token.ent_kb_id", "doc._.citation_links", "doc._.link_notes"],
+    default_config={
+        "label": "DATASET",
+        "max_gap_chars": 40,
+        "max_sentence_distance": 25,
+        "max_unsupported_group": 2,
+        "max_titles_naming": 3,
+        "use_titles": True,
+        "use_known_papers": True,
+        "own_data": True,
+        "scores": SCORES,
+        "scorer": {"@scorers": "dataref.citation_link_scorer.v1"},
+    },
+    default_score_weights={"nel_micro_f": 1.0, "nel_micro_p": None, "nel_micro_r": None},
+)
+def make_citation_linker(nlp: Language, name: str, label: str, max_gap_chars: int, max_sentence_distance: int,
+                         max_unsupported_group: int, max_titles_naming: int, use_titles: bool,
+                         use_known_papers: bool, own_data: bool, scores: dict[str, float],
+                         scorer: Optional[Callable]) -> "CitationLinker":
+    return CitationLinker(nlp, name, label=label, max_gap_chars=max_gap_chars,
+                          max_sentence_distance=max_sentence_distance, max_unsupported_group=max_unsupported_group,
+                          max_titles_naming=max_titles_naming, use_titles=use_titles,
+                          use_known_papers=use_known_papers, own_data=own_data,
+                          scores=scores, scorer=scorer)
+
+
+class CitationLinker(Pipe):
+    """Links each DATASET mention through the paper's citation markers and the entries' content, or abstains.
+
+    Reads scispaCy's `doc._.abbreviations` (the `dataref_abbreviations` pipe) and the known-datasets records
+    (`doc._.dataset_kb`, from `dataref_dataset_kb`) when present."""
+
+    def __init__(self, nlp: Language, name: str = "dataref_citation_linker", *, label: str = "DATASET",
+                 max_gap_chars: int = 40, max_sentence_distance: int = 25, max_unsupported_group: int = 2,
+                 max_titles_naming: int = 3, use_titles: bool = True, use_known_papers: bool = True,
+                 own_data: bool = True,
+                 scores: Optional[dict[str, float]] = None,
+                 scorer: Optional[Callable] = score_citation_links) -> None:
+        install_extensions()
+        self.name = name
+        self.label = label
+        self.max_gap_chars = max_gap_chars
+        self.max_sentence_distance = max_sentence_distance
+        self.max_unsupported_group = max_unsupported_group
+        self.max_titles_naming = max_titles_naming
+        self.use_titles = use_titles
+        self.use_known_papers = use_known_papers
+        self.own_data = own_data
+        self.scores = {**SCORES, **(scores or {})}
+        self.scorer = scorer
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        error_handler = self.get_error_handler()
+        for docs in minibatch(stream, size=batch_size):
+            try:
+                self.set_annotations(docs, self.predict(docs))
+                yield from docs
+            except Exception as e:
+                error_handler(self.name, self, docs, e)
+
+    def predict(self, docs: Iterable[Doc]) -> list[Prediction]:
+        """Per Doc: links per entity ("start:end" → [{id, score, rule, marker, …}]) and, per dataset
+        left unlinked, why."""
+        return [self._predict_one(doc) for doc in docs]
+
+    def set_annotations(self, docs: Iterable[Doc], predictions: list[Prediction]) -> None:
+        for doc, (links, notes) in zip(docs, predictions):
+            new_ents = []
+            for ent in doc.ents:
+                if ent.label_ == self.label:
+                    found = links.get(key_of(ent), [])
+                    best = max(found, key=lambda link: link["score"])["id"] if found else NIL
+                    ent = Span(doc, ent.start, ent.end, label=ent.label_, kb_id=best)
+                new_ents.append(ent)
+            doc.ents = new_ents
+            doc._.citation_links = {k: v for k, v in links.items() if v}
+            doc._.link_notes = notes
+            doc._.dataset_label = self.label  # doc._.datasets reads the label the pipeline was configured with
+
+    def score(self, examples: Iterable[Example], **kwargs) -> dict:
+        return self.scorer(examples, **kwargs) if self.scorer else {}
+
+    def _predict_one(self, doc: Doc) -> Prediction:
+        ents = [e for e in doc.ents if e.label_ == self.label]
+        if not ents:
+            return {}, {}
+        bibliography = doc._.bibliography or {}
+        text = doc.text  # built anew on every access: read it once
+        groups = NameGroups.of_doc(ents, abbreviation_pairs(doc))
+        names: dict[str, set[str]] = {}
+        for ent in ents:
+            names.setdefault(groups.find(normalize(ent.text)), set()).add(ent.text)
+        for short, long in abbreviation_forms(doc):
+            root = groups.find(normalize(short))
+            if root in names:
+                names[root].update((short, long))
+        # A name in many titles is the field's subject (a gene, a method family), and a title that names
+        # it says nothing about which entry is the dataset's: its names are not used as evidence.
+        common = {root for root, forms in names.items()
+                  if sum(names_dataset(forms, entry) for entry in bibliography.values()) > self.max_titles_naming}
+        name_of = {key_of(e): [] if groups.find(normalize(e.text)) in common
+                   else sorted(names[groups.find(normalize(e.text))]) for e in ents}
+        known = doc._.dataset_kb or {}
+        kb_titles: dict[str, set[str]] = {}
+        for ent in ents:
+            title = known.get(key_of(ent), {}).get("paper", {}).get("title", "")
+            if title:
+                kb_titles.setdefault(groups.find(normalize(ent.text)), set()).add(title)
+        title_of = {key_of(e): sorted(kb_titles.get(groups.find(normalize(e.text)), ())) for e in ents}
+        direct, considered_names = self._marker_links(doc, text, ents, name_of, title_of, bibliography)
+        considered = {groups.find(name) for name in considered_names}
+        consolidate(ents, direct, groups)
+        own = own_datasets(doc, text, ents, groups, (doc._.paper or {}).get("title", "")) if self.own_data else set()
+        for ent in ents:
+            if groups.find(normalize(ent.text)) in own:
+                # Own data keeps only an entry that names it next to it (an earlier paper on the same data).
+                direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["rule"] == "adjacent"
+                                       and "entry_names_dataset" in link["entry_evidence"]]
+        links = propagate(ents, direct, groups, share=self.scores["inherited"])
+        if self.use_known_papers:
+            known_paper_links(ents, links, bibliography, own, groups, kb_titles, score=self.scores["kb_paper"])
+        if self.use_titles:
+            title_matches(ents, links, bibliography, own, groups, score=self.scores["title_match"])
+        # The one guarantee: never a link to an entry this paper does not have.
+        links = {key: [link for link in found if link["id"] in bibliography] for key, found in links.items()}
+        notes = {}
+        for ent in ents:
+            root = groups.find(normalize(ent.text))
+            if not links[key_of(ent)] and root not in notes:
+                notes[root] = OWN if root in own else OTHER_WORK if root in considered else NO_MARKER
+        linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
+        return links, {root: why for root, why in notes.items() if root not in linked}
+
+    def _marker_links(self, doc: Doc, text: str, ents: list[Span], name_of: dict[str, list[str]],
+                      title_of: dict[str, list[str]], bibliography: dict) -> tuple[dict[str, list[dict]], set[str]]:
+        groups = group_markers(text, resolve_markers(doc, text=text))
+        links: dict[str, list[dict]] = {key_of(e): [] for e in ents}
+        considered: set[str] = set()
+        claimed: set[int] = set()
+
+        def evidence(ids: Iterable[str], ent: Span) -> dict[str, list[str]]:
+            return {i: entry_evidence(name_of[key_of(ent)], bibliography.get(i, {}), title_of[key_of(ent)])
+                    for i in ids}
+
+        def strong(i: str, ent: Span) -> bool:
+            return supports(name_of[key_of(ent)], bibliography.get(i, {}), title_of[key_of(ent)])
+
+        def choose(group, ent) -> list[str]:
+            ids = list(dict.fromkeys(i for m in group for i in m.ids))
+            return choose_ids(ids, name_of[key_of(ent)], bibliography, self.max_unsupported_group,
+                              title_of[key_of(ent)])
+
+        for i, ent in enumerate(ents):
+            group = group_after(text, ent, groups, self.max_gap_chars)
+            if group is None:
+                continue
+            claimed.add(id(group[0]))
+            chain = coordination(text, ents, i)
+            if len(chain) > 1 and len(chain) == len(group):
+                for other, marker in zip(chain, group):
+                    # An entry that names another dataset of the chain is that one's, not this one's.
+                    if any(strong(b, c) and not strong(b, other) for c in chain if c is not other for b in marker.ids):
+                        considered.add(normalize(other.text))
+                        continue
+                    links[key_of(other)] = links_of([marker], "coordination", evidence=evidence(marker.ids, other),
+                                                    scores=self.scores)
+            else:
+                ids = choose(group, ent)
+                if not ids:
+                    considered.add(normalize(ent.text))
+                links[key_of(ent)] = links_of(group, "adjacent", ids, evidence(ids, ent), scores=self.scores)
+        for ent in ents:
+            if links[key_of(ent)]:
+                continue
+            group = group_before(text, ent, groups, claimed)
+            if group is not None:
+                ids = choose(group, ent)
+                links[key_of(ent)] = links_of(group, "adjacent_before", ids, evidence(ids, ent), scores=self.scores)
+                claimed.add(id(group[0]))
+        if not doc.has_annotation("SENT_START"):
+            return links, considered
+        for ent in ents:
+            if links[key_of(ent)]:
+                continue
+            for group, clear in groups_in_sentence(doc, text, ent, ents, groups, claimed,
+                                                   self.max_sentence_distance, bibliography):
+                ids = list(dict.fromkeys(i for m in group for i in m.ids))
+                if clear:  # the next thing cited: a small group, or the entries that support it
+                    named = choose(group, ent)
+                else:  # further away: only an entry that names the dataset or introduced it
+                    named = [i for i in ids if strong(i, ent)]
+                considered.add(normalize(ent.text))
+                if named:
+                    rule = "same_sentence" if clear else "sentence_named"
+                    links[key_of(ent)] = links_of(group, rule, named, evidence(named, ent), scores=self.scores)
+                    break
+        return links, considered
+
+
+def abbreviation_forms(doc: Doc) -> list[tuple[str, str]]:
+    """(short, long) texts from scispaCy's abbreviation detector, when it ran (serialisable form)."""
+    if not Doc.has_extension("abbreviations"):
+        return []
+    found = []
+    for item in doc._.abbreviations or []:
+        if isinstance(item, dict):
+            found.append((item["short_text"], item["long_text"]))
+        else:  # a Span whose long form is in ._.long_form
+            found.append((item.text, item._.long_form.text))
+    return found
+
+
+def abbreviation_pairs(doc: Doc) -> list[list[str]]:
+    """Normalised (short, long) pairs, as kept in doc._.abbreviation_pairs for the results."""
+    pairs = sorted({(normalize(short), normalize(long)) for short, long in abbreviation_forms(doc)})
+    doc._.abbreviation_pairs = [list(p) for p in pairs]
+    return doc._.abbreviation_pairs

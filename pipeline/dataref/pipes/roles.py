@@ -1,0 +1,154 @@
+"""dataref_dataset_roles: was each dataset created by this paper or used (reused) by it?
+
+A textcat trained by `spacy train configs/role.cfg` (Europe PMC data-citation sentences labelled Use /
+Creation / Background, and MDC sentences around labelled identifiers) reads the cue sentences of each dataset
+record: the sentences of its mentions and identifiers. The citation linker's "introduced by this paper" is taken
+as the strongest evidence of `created`."""
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+
+from ..errors import DatarefError, Errors
+from ..extensions import install_extensions, key_of
+from ..linking.names import NameGroups, normalize
+
+CREATED, USED, UNKNOWN = "created", "used", "unknown"
+OWN = "introduced by this paper"  # the linker's note for a dataset the paper introduces
+MODEL_DIR = "textcat"
+MAX_SENTENCE_CHARS = 600
+
+
+@Language.factory(
+    "dataref_dataset_roles",
+    requires=["doc.ents", "doc.sents", "doc._.identifiers"],
+    assigns=["doc._.dataset_roles"],
+    default_config={"label": "DATASET", "threshold": 0.5, "max_sentences": 12},
+)
+def make_dataset_roles(nlp: Language, name: str, label: str, threshold: float,
+                       max_sentences: int) -> "DatasetRoles":
+    return DatasetRoles(nlp, name, label=label, threshold=threshold, max_sentences=max_sentences)
+
+
+class DatasetRoles(Pipe):
+    """Sets `doc._.dataset_roles`: for every DATASET mention ("start:end") and every identifier that stands alone
+    ("id:" + identifier), {role, evidence, score, source}. Without a trained textcat (not initialized) only the
+    linker's evidence is used and the rest is `unknown`."""
+
+    def __init__(self, nlp: Language, name: str = "dataref_dataset_roles", *, label: str = "DATASET",
+                 threshold: float = 0.5, max_sentences: int = 12) -> None:
+        install_extensions()
+        self.name = name
+        self.label = label
+        self.threshold = threshold
+        self.max_sentences = max_sentences
+        self.classifier: Optional[Language] = None
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None,
+                   path: Optional[Union[str, Path]] = None) -> None:
+        """Load the trained textcat pipeline ([initialize.components.dataref_dataset_roles] path)."""
+        if path is not None:
+            self.classifier = _load(Path(path))
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    def predict(self, docs: Iterable[Doc]) -> list[dict[str, dict]]:
+        return [self._roles(doc) for doc in docs]
+
+    def set_annotations(self, docs: Iterable[Doc], roles: list[dict[str, dict]]) -> None:
+        for doc, found in zip(docs, roles):
+            doc._.dataset_roles = found
+
+    def classify(self, sentences: list[str]) -> list[dict[str, float]]:
+        """CREATION / USE / BACKGROUND probabilities per sentence."""
+        if self.classifier is None or not sentences:
+            return [{} for _ in sentences]
+        return [dict(d.cats) for d in self.classifier.pipe(sentences)]
+
+    def decide(self, sentences: list[str], cats: list[dict[str, float]], own: bool) -> dict:
+        """The role of one dataset record from its cue sentences' probabilities."""
+        scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats) if c]
+        p_created = round(max((x[0] for x in scored), default=0.0), 4)  # kept so a threshold can be tuned offline
+        if own:
+            return {"role": CREATED, "evidence": sentences[0] if sentences else "", "score": 1.0, "source": OWN,
+                    "p_created": p_created}
+        if not scored:
+            return {"role": UNKNOWN, "evidence": sentences[0] if sentences else "", "score": 0.0, "source": "none",
+                    "p_created": 0.0}
+        created = max(scored, key=lambda x: x[0])
+        if created[0] >= self.threshold:
+            return {"role": CREATED, "evidence": created[2], "score": round(created[0], 4), "source": "textcat",
+                    "p_created": p_created}
+        used = max(scored, key=lambda x: x[1])
+        role = USED if used[1] >= max(1.0 - used[1] - created[0], 0.0) else UNKNOWN  # USE outweighs BACKGROUND
+        return {"role": role, "evidence": used[2], "score": round(used[1], 4), "source": "textcat",
+                "p_created": p_created}
+
+    def _roles(self, doc: Doc) -> dict[str, dict]:
+        ents = [e for e in doc.ents if e.label_ == self.label]
+        groups = NameGroups.of_doc(ents, doc._.abbreviation_pairs or [])
+        notes = doc._.link_notes or {}
+        members: dict[str, list[Span]] = {}
+        for ent in ents:
+            members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
+        identifiers = doc._.identifiers or []
+        tied: dict[str, list[dict]] = {}
+        alone: dict[str, list[dict]] = {}
+        root_of = {key_of(e): groups.find(normalize(e.text)) for e in ents}
+        for identifier in identifiers:
+            if identifier.get("mention") in root_of:
+                tied.setdefault(root_of[identifier["mention"]], []).append(identifier)
+            else:
+                alone.setdefault(identifier["id"], []).append(identifier)
+        records: list[tuple[list[str], list[str], bool]] = []  # (keys, cue sentences, own)
+        for root, mentions in members.items():
+            sentences = [_sent_text(m) for m in mentions] + [i["sentence"] for i in tied.get(root, [])]
+            records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
+                            notes.get(root) == OWN))
+        for identifier, found in alone.items():
+            records.append(([f"id:{identifier}"], _unique([i["sentence"] for i in found])[:self.max_sentences],
+                            False))
+        everything = _unique([s for _, sentences, _ in records for s in sentences])
+        cats = dict(zip(everything, self.classify(everything)))
+        roles: dict[str, dict] = {}
+        for keys, sentences, own in records:
+            role = self.decide(sentences, [cats[s] for s in sentences], own)
+            roles.update({key: role for key in keys})
+        return roles
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.classifier is not None:
+            self.classifier.to_disk(folder / MODEL_DIR)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "DatasetRoles":
+        folder = Path(path) / MODEL_DIR
+        self.classifier = _load(folder) if folder.exists() else None
+        return self
+
+
+def _load(path: Path) -> Language:
+    import spacy
+
+    try:
+        return spacy.load(path)
+    except (OSError, ValueError) as err:
+        raise DatarefError(Errors.E050.format(path=path, detail=err)) from err
+
+
+def _sent_text(span: Span) -> str:
+    doc = span.doc
+    if doc.has_annotation("SENT_START"):
+        text = span.sent.text
+        if len(text) <= MAX_SENTENCE_CHARS:
+            return text.strip()
+    return doc.text[max(0, span.start_char - 250):span.end_char + 250].strip()
+
+
+def _unique(items: list[str]) -> list[str]:
+    return [s for s in dict.fromkeys(items) if s]

@@ -1,0 +1,1 @@
+"""Run: `dataref extract` on one machine or on Ray, and the GROBID client for PDFs."""

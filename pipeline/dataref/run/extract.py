@@ -1,0 +1,439 @@
+"""Batch extraction: files in, one JSON line per paper out, errors recorded, resumable.
+
+Resume semantics: every record carries `id`, the input's resolved path. `--resume` keeps the finished
+records of an existing output, drops its error records and a line a kill cut in half, and runs every
+input whose id has no finished record (so failed papers are tried again). Without `--resume` an
+existing non-empty output is refused, and a file that is not dataref's output is never touched."""
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator, Optional, Union
+
+from tqdm import tqdm
+
+from ..errors import DatarefError, Errors
+from .grobid import Grobid, GrobidOptions
+from ..readers.paper import OTHER_FILES, PDF_SUFFIXES, is_paper_file
+
+FORMATS = ("jsonl", "mdc")
+
+
+@dataclass
+class Summary:
+    label = "dataref"  # a class attribute, not a field: what the summary line starts with
+    papers: int = 0
+    datasets: int = 0
+    linked: int = 0
+    errors: int = 0
+    skipped: int = 0
+    interrupted: int = 0  # the signal that stopped the run (2 = Ctrl-C, 15 = SIGTERM), else 0
+    not_inputs: Counter = field(default_factory=Counter)
+    refusal: str = ""  # a problem to fix before rerunning (no GROBID server for the PDFs)
+
+    def where(self, output) -> str:
+        return f" → {output}" if output else ""
+
+    def notes(self) -> str:
+        """What a particular runner adds to the line."""
+        return ""
+
+    def line(self, output: Union[Path, str, None]) -> str:
+        text = (f"{self.label}: {_plural(self.papers, 'paper')}, {_plural(self.datasets, 'dataset')} "
+                f"({self.linked} linked), {_plural(self.errors, 'error')}, {self.skipped} skipped "
+                f"(already done){self.where(output)}{self.notes()}")
+        if self.not_inputs:
+            text += "; passed over: " + ", ".join(f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
+        if self.interrupted:
+            text += ("\ndataref: interrupted; every finished paper is written. Run the same command with "
+                     "--resume to continue." if output else "\ndataref: interrupted.")
+        return text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM: stop reading, keep what is written (a BaseException, like KeyboardInterrupt,
+    so no component's error handler takes it for one paper's failure)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def paper_id(path: Path) -> str:
+    """The stable key of an input: its resolved path (the same file named two ways is one paper), as
+    text JSON can hold."""
+    return shown(Path(os.path.realpath(path)))
+
+
+def shown(path: Path) -> str:
+    """The path as text JSON can hold: undecodable bytes of a file name become escapes, not a crash."""
+    return os.fsdecode(path).encode("utf8", "backslashreplace").decode("utf8")
+
+
+def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
+    """Files as given, folders walked (symbolic links followed, loops cut) for TEI and PDF files, in a
+    stable order, each file once; what was passed over is counted by reason."""
+    found: list[Path] = []
+    skipped: Counter = Counter()
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = paper_id(path)
+        if key in seen:
+            skipped["listed twice"] += 1
+        else:
+            seen.add(key)
+            found.append(path)
+
+    for item in inputs:
+        if not item.is_dir():
+            add(item)
+            continue
+        walked: set[str] = set()
+        for root, dirs, files in os.walk(item, followlinks=True,
+                                         onerror=lambda err: skipped.update(["unreadable folders"])):
+            real = os.path.realpath(root)
+            if real in walked:  # a link back up the tree
+                dirs[:] = []
+                continue
+            walked.add(real)
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(root) / name
+                if not is_paper_file(name):
+                    skipped[OTHER_FILES] += 1
+                elif not path.is_file():
+                    skipped["special or broken files"] += 1
+                else:
+                    add(path)
+    return found, skipped
+
+
+def _is_record(record: object) -> bool:
+    return isinstance(record, dict) and isinstance(record.get("path"), str) and (
+        "datasets" in record or "error" in record)
+
+
+def prepare_output(output: Optional[Path], resume: bool) -> set[str]:
+    """Check the output file and, with --resume, return the ids of the papers already done."""
+    if output is None:
+        if resume:
+            raise DatarefError(Errors.E019.format(path="(stdout)", detail="--resume needs an output file (-o)"))
+        return set()
+    if output.is_dir():
+        raise DatarefError(Errors.E019.format(path=output, detail="it is a folder; give a file name"))
+    if not output.parent.is_dir():
+        raise DatarefError(Errors.E019.format(path=output, detail=f"the folder {output.parent} does not exist"))
+    if not output.exists() or output.stat().st_size == 0:
+        return set()
+    if not resume:
+        raise DatarefError(Errors.E017.format(path=output))
+    data = output.read_bytes()
+    *complete, tail = data.split(b"\n")
+    records = []
+    for number, line in enumerate(complete, 1):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not _is_record(record):
+            raise DatarefError(Errors.E018.format(path=output, line=number))
+        records.append(record)
+    if tail and not tail.startswith(b'{"path": '):  # only our own half-written line is dropped
+        raise DatarefError(Errors.E018.format(path=output, line=len(complete) + 1))
+    kept = [line for line, record in zip(complete, records) if "error" not in record]
+    if tail or len(kept) != len(complete):
+        partial = output.with_name(output.name + ".tmp")
+        partial.write_bytes(b"".join(line + b"\n" for line in kept))
+        os.replace(partial, output)  # atomic: a kill now leaves the old file or the new one
+    return {r.get("id") or paper_id(Path(r["path"])) for r in records if "error" not in r}
+
+
+class LineWriter:
+    """Writes each record as one whole line and flushes it, so a kill never leaves half a record."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+
+    def write(self, record: dict) -> None:
+        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.handle.flush()
+
+
+def error_record(path: Path, err: Exception) -> dict:
+    code = getattr(err, "code", "") or type(err).__name__
+    return {"path": shown(path), "id": paper_id(path), "error": {"code": code, "message": str(err)}}
+
+
+def load_pipeline(model: str):
+    import spacy
+
+    from ..pipes import identifiers, roles  # noqa: F401  (their factories, should the entry points be stale)
+
+    try:
+        return spacy.load(model)
+    except (OSError, ImportError, ValueError) as err:
+        raise DatarefError(Errors.E011.format(name=model, detail=err)) from err
+
+
+def catch_pipe_errors(nlp, failures: dict[str, tuple[str, Exception]]) -> None:
+    """Route an exception inside any component to `failures` (paper id → (component, error)), so the batch
+    goes on and the paper gets an error record."""
+
+    def on_error(name: str, component, docs, err: Exception) -> None:
+        for doc in docs:
+            failures[doc.user_data.get("dataref_id", "")] = (name, err)
+
+    nlp.default_error_handler = on_error
+    for _, component in nlp.pipeline:
+        try:
+            component.set_error_handler(on_error)
+        except AttributeError:  # spaCy's Cython parser (the ner) cannot take one: its errors end the loop
+            pass
+
+
+def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: Optional[Grobid]) -> Iterator[tuple]:
+    """(Doc, (path, error)) for every input in order: a file that cannot be read travels as an empty Doc
+    with its error, so its record keeps its place in the output.
+
+    PDFs are all sent to GROBID first, so the server works while TEI files are read; their results
+    follow the TEI files, in the order GROBID finishes them."""
+    pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
+    converted = grobid.convert_all(pdfs) if grobid is not None and pdfs else iter(())
+    for path in paths:
+        if path.suffix.lower() in PDF_SUFFIXES:
+            continue
+        if not is_paper_file(path.name):
+            yield make_doc(""), (path, DatarefError(Errors.E010.format(path=shown(path)), str(path)))
+            continue
+        try:
+            yield reader(path), (path, None)
+        except DatarefError as err:
+            yield make_doc(""), (path, err)
+    for pdf, tei in converted:
+        if isinstance(tei, Exception):
+            yield make_doc(""), (pdf, tei)
+            continue
+        try:
+            yield reader(tei), (pdf, None)
+        except DatarefError as err:
+            tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
+            yield make_doc(""), (pdf, DatarefError(Errors.E013.format(path=pdf, detail=err), str(pdf)))
+
+
+def readable(record: dict) -> str:
+    """A plain-text listing of one paper's datasets and their references."""
+    if "error" in record:
+        return f"{record['path']}: ERROR {record['error']['message']}\n"
+    lines = [f"{record['path']}  ({record['paper'].get('title', '')})"]
+    for dataset in record["datasets"]:
+        count = dataset["mention_count"]
+        lines.append(f"  - {dataset['name']}  [{_plural(count, 'mention')}]")
+        if dataset.get("kb"):
+            kb = dataset["kb"]
+            intro = f"; introduced by: {kb['paper']['title']}" if kb["paper"].get("title") else ""
+            lines.append(f"      known dataset: {kb['name']} (paperswithcode.com/dataset/{kb['id']}"
+                         f"{', ' + kb['homepage'] if kb['homepage'] else ''}{intro})")
+        for ref in dataset["references"]:
+            rules = sorted({e["rule"] for e in ref["evidence"]})
+            lines.append(f"      {ref['id']} ({', '.join(rules)}): {ref['citation']}")
+        if not dataset["linked"]:
+            lines.append(f"      (unlinked: {dataset.get('unlinked_reason') or 'no citation'})")
+        for identifier in dataset.get("identifiers", []):
+            lines.append(f"      identifier: {identifier['id']} ({identifier['archive_name']}, {identifier['url']})")
+        if dataset.get("role"):
+            lines.append(f"      role: {dataset['role']}")
+    return "\n".join(lines) + "\n"
+
+
+def _child_setup() -> None:
+    """In each worker process: Ctrl-C is the parent's to handle, SIGTERM ends it quietly, and it dies with
+    its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: workers still stop when the parent closes their queues
+
+
+_FORK_HOOK = False
+
+
+def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool = False,
+                n_process: int = 1, readable_text: bool = False,
+                grobid_options: Optional[GrobidOptions] = None,
+                tei_cache: Optional[Path] = None, chunk_size: int = 500, output_format: str = "jsonl") -> Summary:
+    """Run the pipeline over the inputs; Ctrl-C and SIGTERM end it cleanly (summary.interrupted). With
+    `output_format="mdc"` the output is the Make Data Count CSV (see dataref.output.mdc) instead of JSON lines."""
+    global _FORK_HOOK
+    if output_format not in FORMATS:
+        raise DatarefError(Errors.E052.format(value=output_format))
+    if output_format == "mdc" and (resume or readable_text):
+        raise DatarefError(Errors.E053)
+    if n_process < 1:
+        raise DatarefError(Errors.E019.format(path="--n-process", detail=f"{n_process} is not a number of processes"
+                                              " (give 1 or more)"))
+    if n_process > 1 and not _FORK_HOOK and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_child_setup)
+        _FORK_HOOK = True
+
+    def stop(signum, frame):
+        # spaCy joins its workers when its pipe ends; they ignore Ctrl-C, so they are stopped here first
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise Interrupted(signum)
+
+    sink = None
+    if output is not None and output.suffix.lower() == ".parquet":
+        from ..output.parquet import ParquetSink
+
+        sink = ParquetSink(output)  # records are journalled as JSON lines, the Parquet file written at the end
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    # Unresolvable markers and duplicate ids are the TEI's business, not a reason to flood stderr;
+    # the filter lasts for this run only, not for the caller's process.
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
+            warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy on workers stopped by Ctrl-C
+            already = sink.prepare(resume) if sink else set()
+            summary = _run_extract(inputs, sink.journal if sink else output, model=model, resume=resume,
+                                   n_process=n_process, readable_text=readable_text, grobid_options=grobid_options,
+                                   tei_cache=tei_cache, chunk_size=chunk_size, already=already,
+                                   output_format=output_format)
+            if sink:
+                sink.finish()
+            return summary
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
+                 n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
+                 tei_cache: Optional[Path], chunk_size: int, already: Optional[set[str]] = None,
+                 output_format: str = "jsonl") -> Summary:
+    from ..output.mdc import MdcWriter
+    from ..output.results import doc_to_json
+    from ..readers.paper import PaperReader
+
+    from ..readers.safe_xml import max_bytes, max_chars
+
+    max_bytes(), max_chars()  # a malformed limit is a refusal before any work, not an error per paper
+    summary = Summary()
+    done = prepare_output(output, resume) | (already or set())
+    paths, summary.not_inputs = collect_inputs(inputs)
+    summary.skipped = sum(1 for p in paths if paper_id(p) in done)
+    paths = [p for p in paths if paper_id(p) not in done]
+    grobid = None
+    pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
+    pdfs_failed: list[tuple[Path, Exception]] = []
+    if pdfs:
+        cache = tei_cache or (output.parent if output else Path(".")) / "tei-cache"
+        grobid = Grobid(grobid_options or GrobidOptions.from_env(), cache)
+        if not all(grobid.cached(p).exists() for p in pdfs if p.exists()):
+            try:
+                grobid.check()
+            except DatarefError as err:  # no server: the PDFs get error records, the TEI files still run
+                summary.refusal = str(err)
+                pdfs_failed = [(p, DatarefError(Errors.E009.format(path=shown(p), detail=err), str(p))) for p in pdfs]
+                paths = [p for p in paths if p.suffix.lower() not in PDF_SUFFIXES]
+                grobid = None
+    nlp = load_pipeline(model)
+    reader = PaperReader(nlp)
+    failures: dict[str, tuple[str, Exception]] = {}
+    # Single process: remember which component failed; in workers the paper is found missing below.
+    catch_pipe_errors(nlp, failures)
+
+    def tagged(stream):
+        for doc, (path, err) in stream:
+            doc.user_data["dataref_id"] = key = paper_id(path)
+            sent.append((key, path))
+            yield doc, (path, err)
+
+    try:
+        handle = output.open("a", encoding="utf8") if output else sys.stdout
+    except OSError as err:
+        raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err))
+    writer = MdcWriter(handle) if output_format == "mdc" else LineWriter(handle)
+    show = readable_text
+    progress = tqdm(total=len(paths) + len(pdfs_failed), unit="paper", file=sys.stderr,
+                    disable=not sys.stderr.isatty())
+
+    def emit(record: dict) -> None:
+        if show and output is None:
+            handle.write(readable(record))
+            handle.flush()
+        else:
+            writer.write(record)
+        progress.update(1)
+
+    def fail(path: Path, err: Exception) -> None:
+        summary.errors += 1
+        emit(error_record(path, err))
+
+    def lost(path: Path) -> None:
+        name, err = failures.get(paper_id(path), ("a worker process", RuntimeError("no result came back")))
+        fail(path, DatarefError(Errors.E015.format(path=shown(path), stage=name, detail=f"{type(err).__name__}: {err}"),
+                                str(path)))
+
+    sent: list[tuple[str, Path]] = []
+    position = 0
+    try:
+        for pdf, refused in pdfs_failed:
+            fail(pdf, refused)
+        for first in range(0, len(paths), chunk_size):
+            # Strings a chunk of papers adds to the vocabulary are freed after it: a long batch keeps its size.
+            with nlp.memory_zone():
+                chunk = paths[first:first + chunk_size]
+                docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid)), as_tuples=True,
+                                n_process=n_process)
+                for doc, (path, unread) in docs:
+                    key = paper_id(path)
+                    while sent[position][0] != key:  # papers the pipeline dropped: each gets an error record
+                        lost(sent[position][1])
+                        position += 1
+                    position += 1
+                    if unread is not None:
+                        fail(path, unread)
+                        continue
+                    try:
+                        record = {"id": key, **doc_to_json(doc, shown(path))}
+                    except Exception as error:  # one paper's results must not stop the others
+                        failures[key] = ("results", error)
+                        lost(path)
+                        continue
+                    summary.papers += 1
+                    summary.datasets += len(record["datasets"])
+                    summary.linked += sum(1 for d in record["datasets"] if d["linked"])
+                    emit(record)
+                for _, path in sent[position:]:
+                    lost(path)
+                position = len(sent)
+    except (Interrupted, KeyboardInterrupt) as stop:
+        summary.interrupted = getattr(stop, "signum", signal.SIGINT)
+    except Exception as error:  # a component without an error handler failed: its batch gets error records
+        for _, path in sent[position:]:
+            failures.setdefault(paper_id(path), ("the pipeline", error))
+            lost(path)
+        summary.refusal = (f"dataref: the run stopped after an error in the pipeline ({type(error).__name__}: "
+                           f"{error}); the papers not yet read are not in the output: run again with --resume.")
+    finally:
+        progress.close()
+        if output:
+            handle.close()
+        if show and output is not None:
+            for line in output.read_text(encoding="utf8").splitlines():
+                sys.stdout.write(readable(json.loads(line)))
+    return summary

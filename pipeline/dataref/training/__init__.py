@@ -1,0 +1,1 @@
+"""Training: corpus conversion, the registered corpus readers, silver text for distillation."""
