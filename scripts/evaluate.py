@@ -24,7 +24,7 @@ import spacy
 import typer
 from spacy.tokens import Doc
 
-from dataref import TEIReader
+from dataref import PaperReader
 from dataref.extensions import key_of
 from dataref.linking.markers import resolve_markers
 from dataref.linking.names import normalize
@@ -101,6 +101,14 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=N
     counts["ds_tp"] = len(matched_gold)
     counts["ds_fp"] = sum(1 for j in mapping.values() if j is None)
     counts["ds_fn"] = len(gold) - len(matched_gold)
+    # one record per dataset: a second record for a dataset already reported counts against it
+    counts["ds_records_on_gold"] = sum(1 for j in mapping.values() if j is not None)
+    created = {i for i, d in enumerate(datasets) if d.get("role") == "created"}
+    own = {j for j, g in enumerate(gold) if g.get("own")}
+    created_right = {mapping[i] for i in created if mapping[i] in own}
+    counts["created_tp"] = len(created_right)
+    counts["created_fp"] = len(created) - sum(1 for i in created if mapping[i] in own)
+    counts["created_fn"] = len(own - created_right)
     gold_pairs = {(j, r) for j, g in enumerate(gold) for r in g["refs"]}
     predicted_pairs: dict[tuple, set[str]] = {}
     for i, dataset in enumerate(datasets):
@@ -135,6 +143,8 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=N
 def summarize(counts: Counter, rules: Counter) -> dict:
     return {
         "datasets": prf(counts["ds_tp"], counts["ds_fp"], counts["ds_fn"], 3),
+        "records_per_gold_dataset": round(counts["ds_records_on_gold"] / counts["ds_tp"], 3) if counts["ds_tp"] else None,
+        "created": prf(counts["created_tp"], counts["created_fp"], counts["created_fn"], 3),
         "links": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"], 3),
         "links_grobid": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"] - counts["link_fn_grobid"], 3),
         # the linker judged alone: links on the gold datasets the recognizer found
@@ -152,7 +162,7 @@ def summarize(counts: Counter, rules: Counter) -> dict:
 
 def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
     """Run the pipeline over the gold papers; per-paper rows, counts and rule tallies per system."""
-    reader = TEIReader(nlp, max_chars=1_000_000)  # one gold paper (PEGASUS, 252k characters) is over the default
+    reader = PaperReader(nlp, max_chars=1_000_000)  # one gold paper (PEGASUS, 252k characters) is over the default
     linker = nlp.get_pipe("dataref_citation_linker")
     lookup = nlp.get_pipe("dataref_dataset_kb").lookup if "dataref_dataset_kb" in nlp.component_names else None
     totals = {"dataref": Counter(), "baseline": Counter()}
@@ -194,6 +204,8 @@ def report(name: str, papers: list[dict]) -> dict:
             part = sum((Counter(p[system]) for p in papers if p["field"] == field), Counter())
             out[system]["by_field"][field] = {"papers": sum(1 for p in papers if p["field"] == field),
                                               "datasets": prf(part["ds_tp"], part["ds_fp"], part["ds_fn"], 3),
+                                              "records_per_gold_dataset": round(
+                                                  part["ds_records_on_gold"] / part["ds_tp"], 3) if part["ds_tp"] else None,
                                               "links": prf(part["link_tp"], part["link_fp"], part["link_fn"], 3)}
         s, c = out[system], out[system]["counts"]
         if c.get("kb_expected"):
@@ -208,6 +220,8 @@ def report(name: str, papers: list[dict]) -> dict:
               f"{s['wrong_link_rate']} | abstention accuracy {s['abstention_accuracy']} | own datasets linked "
               f"to another entry: {c.get('own_linked_wrongly', 0)} of {c.get('own_datasets', 0)}")
         f = s["links_on_found_datasets"]
+        print(f"    records per gold dataset {s['records_per_gold_dataset']} | created P {s['created']['p']} "
+              f"R {s['created']['r']} ({c.get('created_tp', 0)}/{c.get('created_fp', 0)}/{c.get('created_fn', 0)})")
         print(f"    links on the gold datasets the recognizer found: P {f['p']} R {f['r']} F {f['f']}")
         if "kb" in s and system == "dataref":
             k = s["kb"]
@@ -215,7 +229,8 @@ def report(name: str, papers: list[dict]) -> dict:
                   f"{k['found_by_recognizer']} found; right id on {k['right_id_share_of_found']} of those found; "
                   f"wrong-id rate {k['wrong_id_rate']}")
         for field, f in s["by_field"].items():
-            print(f"    {field:6} {f['papers']:3} papers: datasets P {f['datasets']['p']} R {f['datasets']['r']} | "
+            print(f"    {field:6} {f['papers']:3} papers: datasets P {f['datasets']['p']} R {f['datasets']['r']} "
+                  f"records/gold {f['records_per_gold_dataset']} | "
                   f"links P {f['links']['p']} R {f['links']['r']}")
         if system == "dataref":
             print(f"    rules on gold datasets (links on false datasets: {c.get('links_on_false_datasets', 0)}):")

@@ -12,7 +12,7 @@ from pathlib import Path
 import spacy
 import typer
 
-from dataref import TEIReader
+from dataref import PaperReader
 
 CUES = re.compile(r"data ?sets?|corpus|corpora|database|benchmark|repositor|accession|GEO\b|GSE\d|GenBank|"
                   r"SRA\b|PRJ[A-Z]+\d|ArrayExpress|Dryad|Zenodo|figshare|PDB\b|UniProt|survey data|cohort|"
@@ -34,7 +34,7 @@ def _tagged(sent, markers) -> str:
 def main(paths: list[Path], width: int = 160, all: bool = typer.Option(False, "--all")) -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer", config={"overwrite": False})
-    reader = TEIReader(nlp)
+    reader = PaperReader(nlp, max_chars=1_000_000)
     for path in paths:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -1,6 +1,7 @@
 """Draw the papers added to the gold set (seeded, reproducible) and assign every gold paper to dev or test.
 
     python scripts/gold_sample.py            # prints the new papers, one corpus-relative path a line
+    python scripts/gold_sample.py --fresh    # the fresh test part (20 JATS, 16 ML), annotated after the build
 
 Split: the 20 papers of the first gold set were looked at while building, so they are all dev; each
 added paper goes to test when crc32(file name) is odd, else dev. The split is written once into
@@ -15,6 +16,19 @@ from pathlib import Path
 CORPORA = Path(os.environ.get("DATAREF_CORPORA", "../shared/corpora"))
 GOLD = Path(__file__).resolve().parents[1] / "corpus" / "gold" / "links.jsonl"
 SEED = 2026
+
+
+FRESH_SEED = 2027  # the fresh test part, drawn on 2026-12-02 after the entity layer was built
+
+
+def fresh_sample() -> list[str]:
+    """The fresh test part: 20 JATS articles (read with the JATS reader) and 16 unseen ML papers."""
+    taken = {json.loads(line)["file"] for line in GOLD.read_text().splitlines()}
+    rng = random.Random(FRESH_SEED)
+    jats = sorted(p for p in (CORPORA / "jats").glob("*.xml"))
+    ml = sorted(p for p in (CORPORA / "ml-tei").glob("*.tei.xml")
+                if 30_000 < p.stat().st_size < 200_000 and str(p.relative_to(CORPORA)) not in taken)
+    return [str(p.relative_to(CORPORA)) for p in rng.sample(jats, 20) + rng.sample(ml, 16)]
 
 
 def split_of(name: str) -> str:
@@ -33,5 +47,11 @@ def sample() -> list[str]:
 
 
 if __name__ == "__main__":
-    for name in sample():
-        print(name, split_of(name))
+    import sys
+
+    if sys.argv[1:] == ["--fresh"]:
+        for name in fresh_sample():
+            print(name, "fresh")
+    else:
+        for name in sample():
+            print(name, split_of(name))

@@ -52,13 +52,30 @@ def test_training_smoke(tmp_path):
     assert nlp.get_pipe("ner").labels == ("DATASET",)
 
 
-def test_pipeline_config_orders_our_components():
-    pipeline = load_config(ROOT / "configs" / "pipeline.cfg")["nlp"]["pipeline"]
-    order = ["ner", "dataref_dataset_consistency", "dataref_dataset_kb", "dataref_dataset_support",
-             "dataref_abbreviations", "dataref_citation_linker", "dataref_identifiers", "dataref_dataset_roles"]
-    # each reads what the one before it wrote: clean mentions, then known names, then evidence, then links,
-    # then identifiers (ties read the links), then roles (read the linker's notes and the identifiers)
-    assert [p for p in pipeline if p in order] == order and pipeline[-1] == "dataref_dataset_roles"
+def _pipeline_from_config(order: list[str]):
+    """The shipped config's components, untrained, in `order` (their requires/assigns are what is checked)."""
+    config = load_config(ROOT / "configs" / "pipeline.cfg")
+    nlp = spacy.blank("en")
+    for name in order:
+        settings = dict(config["components"][name])
+        factory = settings.pop("factory", name)
+        ours = {k: v for k, v in settings.items() if not isinstance(v, dict)} if factory.startswith("dataref") else {}
+        nlp.add_pipe(factory, name=name, config=ours)
+    return nlp
+
+
+def test_pipeline_config_declares_what_each_component_reads():
+    order = load_config(ROOT / "configs" / "pipeline.cfg")["nlp"]["pipeline"]
+    problems = _pipeline_from_config(order).analyze_pipes(pretty=False)["problems"]
+    assert problems == {name: [] for name in order}
+
+
+def test_a_wrong_order_is_caught_by_analyze_pipes():
+    order = load_config(ROOT / "configs" / "pipeline.cfg")["nlp"]["pipeline"]
+    wrong = [p for p in order if p != "dataref_dataset_entities"] + ["dataref_dataset_entities"]
+    problems = _pipeline_from_config(wrong).analyze_pipes(pretty=False)["problems"]
+    assert "doc._.dataset_entities" in problems["dataref_citation_linker"]
+    assert "doc._.dataset_entities" in problems["dataref_dataset_roles"]
 
 
 def test_packaged_pipeline_loads_by_name_in_fresh_process():

@@ -85,6 +85,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E052 = "Unknown output format {value!r}; use jsonl or mdc."
     E053 = ("--format mdc writes a whole CSV in one run: it does not take --resume or --text. Run without them, "
             "or write JSON lines and resume those.")
+    E060 = ("Cannot load the dataset-entity classifier from {path} ({detail}). Train it with "
+            "`python scripts/train_entities.py corpus/entities` or point [initialize.components."
+            "dataref_dataset_entities] path at its classifier.json.")
 
 
 class DatarefError(ValueError):

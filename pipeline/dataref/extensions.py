@@ -4,6 +4,7 @@ from spacy.tokens import Doc, Span
 NIL = "NIL"
 CITATIONS = "citations"
 SECTIONS = "sections"
+DATASETS = "datasets"  # the kept dataset mentions; each span's id_ is its entity's key
 HEADINGS = "headings"  # <head> blocks: section titles and figure/table labels, not running text
 
 
@@ -25,7 +26,7 @@ def install_extensions() -> None:
     """Register dataref's attributes; safe to call many times."""
     # Plain values only (dicts, lists, str): they survive DocBin and n_process>1.
     for name in ("bibliography", "paper", "citation_links", "abbreviation_pairs", "link_notes", "dataset_kb",
-                 "dataset_label", "identifiers", "dataset_roles"):
+                 "dataset_label", "identifiers", "dataset_roles", "dataset_entities"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
     if not Span.has_extension("targets"):

@@ -38,6 +38,21 @@ DATA_TITLE = re.compile(
 OWN_DATA = re.compile(
     r"\b(?:we|this (?:paper|work)|here we)\s+(?:\w+\s+){0,2}?(?:introduce|present|release|propose|collect|"
     r"construct|create|build|contribute|describe|develop)[sd]?\b", re.I)
+# A sentence in the paper's own words about data it made: what `created` needs beside the role textcat;
+# a sentence that says the data came from elsewhere ("we analysed three datasets deposited in R2") does not.
+CREATION_CUE = re.compile(
+    r"\b(?:we|this (?:paper|work|study)|here we)\s+(?:\w+\s+){0,2}?(?:introduce|present|release|collect|construct|"
+    r"create|build|contribute|generate|produce|sequence|record|assemble|annotate|curate)[sd]?\b|"
+    r"\b(?:we|the authors)\s+(?:\w+\s+)?(?:deposit(?:ed)?|submit(?:ted)?|upload(?:ed)?|made (?:\w+ )?available)\b|"
+    r"\bour (?:own |new )?(?:\w+ ){0,2}(?:data|datasets?|corpus|samples|sequences|measurements|recordings|images)\b|"
+    r"\b(?:produced|generated|collected|sequenced) (?:in|by|for) (?:our|this)\b|"
+    r"\b(?:has|have|had) been (?:deposited|submitted)\b|\b(?:were|was) (?:deposited|submitted) (?:in|to|at)\b|"
+    r"\bsubmitted to\b|"
+    r"\b(?:data|datasets?|sequences|reads) (?:are|is) (?:publicly |freely )?available (?:at|in|from|under)\b",
+    re.I)
+REUSE_CUE = re.compile(r"\bwe (?:\w+ )?(?:analy[sz]ed|used|downloaded|obtained|retrieved|re-?analy[sz]ed)\b|"
+                       r"\b(?:downloaded|obtained|retrieved|taken) from\b|\bpublicly available (?:data|datasets?)\b",
+                       re.I)
 OWN_POSSESSIVE = re.compile(r"\bour\s+(?:new\s+|own\s+|proposed\s+)?$", re.I)
 NEW_DATA = re.compile(r"^\W{0,3}(?:a|an)\s+(?:new|novel|large[- ]scale)\b", re.I)
 
@@ -151,3 +166,33 @@ NOT_DATA_DOI_CONTEXT = re.compile(
 # CATH 4/0, BioModels 1/0, UniProt 1/0) or not seen (kept).
 MDC_ARCHIVES = ["chembl", "gisaid", "biosample", "cellosaurus", "empiar", "arrayexpress", "pride.project", "cath",
                 "biomodels.db", "uniprot", "dbgap", "ega.study", "biostudies", "metabolights", "emdb", "kegg.orthology"]
+
+# ---- Dataset entities (linking/entities.py, linking/entity_features.py) ----
+# Words after a dataset's name that name one of its splits, not another dataset: "VOC 2012 test set".
+SPLIT_WORDS = {"train", "training", "test", "testing", "dev", "development", "validation", "val", "valid",
+               "held-out", "heldout", "trainval", "eval", "evaluation", "test-standard", "test-dev", "test-challenge",
+               "minival", "val2014", "train2014", "val2017", "train2017", "public", "private"}
+# Words that close a split or a mention without changing the dataset: "VOC training data", "the SQuAD split".
+SET_WORDS = {"set", "sets", "split", "splits", "subset", "subsets", "partition", "portion", "data", "dataset",
+             "datasets", "data set", "corpus", "corpora", "benchmark", "benchmarks", "collection", "dump", "dumps",
+             "version", "release", "sample", "samples"}
+# Parts of a dataset named after it: "COCO boxes", "VOC masks", "VQA questions".
+PART_WORDS = {"boxes", "box", "masks", "mask", "annotations", "annotation", "labels", "label", "captions",
+              "caption", "images", "image", "videos", "video", "questions", "answers", "sentences", "documents",
+              "segmentations", "categories", "classes", "pairs", "articles", "pages", "tweets",
+              "dialogues", "dialogs", "utterances", "reviews", "frames", "clips", "scans", "records", "entries",
+              "samples", "examples", "instances", "queries", "passages", "texts", "abstracts", "ground-truth"}
+# Before a name, words that say it is used as data: "trained on X", "results on the X", "collected from X".
+DATA_USE_BEFORE = (r"\b(?:(?:train(?:ed|ing)?|evaluat\w*|test(?:ed|ing)?|experiments?|results?|accuracy|"
+                   r"perform\w*|fine-?tun\w*|pre-?train\w*|benchmark\w*)\s+(?:\w+\s+){0,2}?(?:on|with|using|over)"
+                   r"|(?:collected|downloaded|obtained|extracted|retrieved|taken|derived|sampled|drawn|crawled)"
+                   r"\s+from)\s+(?:the\s+)?(?:\w+\s+)?$")
+# Words right after a name that make it a model, method, metric or tool rather than data: "SGD training"
+# is not among them (a dataset is trained on too); "VideoBERT model", "BLEU score" are.
+MODEL_WORDS = {"model", "models", "network", "networks", "net", "method", "methods", "algorithm", "algorithms",
+               "optimizer", "optimiser", "architecture", "architectures", "framework", "loss", "layer", "layers",
+               "embedding", "embeddings", "tokenizer", "score", "scores", "metric", "metrics", "toolkit", "library",
+               "software", "package", "encoder", "decoder", "classifier", "baseline", "baselines", "approach",
+               "parser", "tagger", "kernel", "module", "backbone", "representations", "features", "regularization",
+               "solver", "estimator", "criterion", "objective", "measure", "implementation", "tool", "system",
+               "gene", "genes", "protein", "cells", "cell", "mice", "patients", "inhibitor", "antibody", "kit"}

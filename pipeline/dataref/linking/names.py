@@ -112,3 +112,22 @@ class NameGroups:
             if short in groups.parent and long in groups.parent:
                 groups.union(short, long)
         return groups
+
+    @classmethod
+    def of_entities(cls, ents: Iterable, records: Iterable[dict]) -> "NameGroups":
+        """One group per dataset entity of the entity pipe (`doc._.dataset_entities`), so that every stage
+        groups the mentions as that pipe decided."""
+        groups = cls(normalize(e.text) for e in ents)
+        for record in records:
+            names = [normalize(form) for form in record["surface_forms"]]
+            for name in names[1:]:
+                groups.union(names[0], name)
+        return groups
+
+
+def dataset_groups(doc, ents: Iterable) -> NameGroups:
+    """The paper's dataset groups: the entity pipe's when it ran, else same name or abbreviation pairs."""
+    records = doc._.dataset_entities
+    if records is not None:
+        return NameGroups.of_entities(ents, [r for r in records if r["kept"]])
+    return NameGroups.of_doc(ents, doc._.abbreviation_pairs or [])

@@ -13,6 +13,11 @@ from .lexicon import DATA_TITLE, GAP_WORDS, HEAD_SUFFIX_ANY_CASE, METHOD_CUES, N
 from .markers import ResolvedMarker, fold
 from .names import NameGroups, normalize
 
+# Why a dataset has no link, as the output reports it (the roles read OWN as the paper's own data).
+OWN = "introduced by this paper"
+NO_MARKER = "no citation next to any mention"
+OTHER_WORK = "the nearby citations are for other work"
+
 # Between a mention and "its" marker only filler may stand: "ImageNet [12]",
 # "the WMT17 dataset [3]", "Stanford Question Answering Dataset (SQuAD) [27]".
 GAP_AFTER = re.compile(rf"^(?:[\s,:~]|\([\w\-.+/ ]{{1,20}}\)|(?:{GAP_WORDS})\b)*$", re.I)
@@ -226,15 +231,22 @@ def links_of(group: list[ResolvedMarker], rule: str, ids: Optional[list[str]] = 
 
 # ---- the paper's own data ------------------------------------------------------------------------
 
-def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, title: str) -> set[str]:
+def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, title: str,
+                 known: Optional[dict] = None) -> set[str]:
     """Name groups the paper introduces itself: "we introduce/release/collect … X", "our X corpus",
-    "X, a new dataset", or the paper's title presenting it ("X: A Large-Scale Dataset for …")."""
+    "X, a new dataset", or the paper's title presenting it ("X: A Large-Scale Dataset for …"). A known
+    dataset is never the paper's own unless the table's introducing paper is this one ("our CIFAR-10
+    experiments" reuse CIFAR-10)."""
     own = set()
     title_words = words(title)
     title_is_data = bool(DATA_TITLE.search(title))
+    known = known or {}
     for ent in ents:
         root = groups.find(normalize(ent.text))
         if root in own:
+            continue
+        row = known.get(key_of(ent))
+        if row is not None and normalize((row.get("paper") or {}).get("title", "")) != normalize(title):
             continue
         sent = ent.sent
         before = text[max(sent.start_char, ent.start_char - 300):ent.start_char]
@@ -242,7 +254,8 @@ def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, titl
         verb = OWN_DATA.search(before)
         if (verb and (NEW_DATA.search(after) or HEAD_SUFFIX_ANY_CASE.match(" " + after.split(",")[0].strip())
                       or re.search(r"\b(?:a|an)\s+(?:new|novel|large[- ]scale)\s+(?:\w+\s+){0,3}$", before, re.I))
-                or OWN_POSSESSIVE.search(before) or (NEW_DATA.search(after) and "," in after[:3])):
+                or (OWN_POSSESSIVE.search(before) and HEAD_SUFFIX_ANY_CASE.match(" " + after.split(",")[0].strip()))
+                or (NEW_DATA.search(after) and "," in after[:3])):
             own.add(root)
         elif title_is_data and _contains(title_words, words(ent.text)) and title.lstrip().lower().startswith(
                 ent.text.lower()):

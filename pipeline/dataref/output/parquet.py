@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 PARQUET_SUFFIX = ".parquet"
 _WARNED: set[str] = set()
-_OPTIONAL_DATASET_FIELDS = ("identifiers", "role", "role_evidence")  # set by the identifier and role components
+# set by the identifier, role and entity components
+_OPTIONAL_DATASET_FIELDS = ("identifiers", "role", "role_evidence", "key", "splits", "parts", "decision")
 
 
 def require_pyarrow():
@@ -50,7 +51,12 @@ def schema() -> "pa.Schema":
                             ("tie", text), ("found_in", strings), ("evidence", pa.list_(identifier_evidence))])
     role_evidence = pa.struct([("sentence", text), ("score", pa.float64()), ("source", text),
                                ("p_created", pa.float64())])
-    dataset = pa.struct([("name", text), ("surface_forms", strings), ("mention_count", number), ("sections", strings),
+    decision = pa.struct([("score", pa.float64()), ("sources", strings),
+                          ("evidence", pa.list_(pa.struct([("feature", text), ("value", pa.float64()),
+                                                           ("push", pa.float64())])))])
+    dataset = pa.struct([("name", text), ("key", text), ("surface_forms", strings), ("mention_count", number),
+                         ("mentions", pa.list_(ints)), ("splits", strings), ("parts", strings), ("decision", decision),
+                         ("sections", strings),
                          ("linked", pa.bool_()), ("unlinked_reason", text), ("kb", kb),
                          ("references", pa.list_(reference)), ("identifiers", pa.list_(identifier)),
                          ("role", text), ("role_evidence", role_evidence)])

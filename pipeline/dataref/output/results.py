@@ -7,7 +7,7 @@ from spacy.tokens import Doc, Span
 
 from ..extensions import SECTIONS, key_of
 from ..linking.identifiers import is_dataset_by_itself
-from ..linking.names import NameGroups, normalize
+from ..linking.names import dataset_groups, normalize
 
 LABEL = "DATASET"
 
@@ -24,7 +24,7 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
     the linker's configured one (`doc._.dataset_label`), else DATASET."""
     label = label or doc._.dataset_label or LABEL
     ents = [e for e in doc.ents if e.label_ == label]
-    groups = NameGroups.of_doc(ents, doc._.abbreviation_pairs)
+    groups = dataset_groups(doc, ents)
     links = doc._.citation_links or {}
     bibliography = doc._.bibliography or {}
     notes = doc._.link_notes or {}
@@ -32,7 +32,9 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
     for ent in ents:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
     known = doc._.dataset_kb or {}
-    records = [_record(doc, mentions, links, bibliography, notes.get(root), known)
+    entities = {record["key"]: record for record in doc._.dataset_entities or [] if record["kept"]}
+    records = [_record(doc, mentions, links, bibliography, notes.get(root), known,
+                       next((entities[m.id_] for m in mentions if m.id_ in entities), None))
                for root, mentions in members.items()]
     if doc._.identifiers is None and doc._.dataset_roles is None:
         return records  # a pipeline without the identifier and role components: the records as before
@@ -108,6 +110,7 @@ def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliograph
         "name": identifier,
         "surface_forms": sorted({i["text"] for i in in_text}),
         "mention_count": len(in_text),
+        "mentions": [[i["start"], i["end"]] for i in in_text],
         "sections": sorted({s for s in (_section_at(doc, i["start"]) for i in in_text) if s}),
         "linked": bool(references),
         "references": list(references.values()),
@@ -138,7 +141,7 @@ def _sentence_text(doc: Doc, start: int, end: int) -> str:
 
 
 def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str],
-            known: dict) -> dict:
+            known: dict, entity: Optional[dict] = None) -> dict:
     forms = Counter(m.text for m in mentions)
     references: dict[str, dict] = {}
     for mention in mentions:
@@ -154,16 +157,22 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
                                     "sentence": _sentence_text(doc, *(marker or [mention.start_char,
                                                                                  mention.end_char]))})
     ordered = sorted(references.values(), key=lambda r: (-r["score"], -r["mentions"]))
-    return {
-        "name": forms.most_common(1)[0][0],
+    record = {
+        "name": entity["name"] if entity else forms.most_common(1)[0][0],
         "surface_forms": sorted(forms),
         "mention_count": len(mentions),
+        "mentions": [[m.start_char, m.end_char] for m in mentions],
         "sections": sorted({s for s in (_section_of(doc, m) for m in mentions) if s}),
         "linked": bool(ordered),
         "references": ordered,
         "unlinked_reason": None if ordered else (note or "no citation next to any mention"),
         "kb": _kb_of(mentions, known),
     }
+    if entity is not None:  # the entity pipe's decision and what decided it
+        record.update({"key": entity["key"], "splits": entity["splits"], "parts": entity["parts"],
+                       "decision": {"score": entity["score"], "sources": entity["sources"],
+                                    "evidence": entity["evidence"]}})
+    return record
 
 
 def _kb_of(mentions: list[Span], known: dict) -> Optional[dict]:

@@ -5,6 +5,8 @@ from scispacy.abbreviation import AbbreviationDetector
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..linking.names import normalize
+
 
 @Language.factory("dataref_abbreviations", assigns=["doc._.abbreviations"],
                   default_config={"make_serializable": True})
@@ -22,3 +24,23 @@ class Abbreviations(AbbreviationDetector):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W036\]")  # its global matcher is empty between Docs
             return super().__call__(doc)
+
+
+def abbreviation_forms(doc: Doc) -> list[tuple[str, str]]:
+    """(short, long) texts from scispaCy's abbreviation detector, when it ran (serialisable form)."""
+    if not Doc.has_extension("abbreviations"):
+        return []
+    found = []
+    for item in doc._.abbreviations or []:
+        if isinstance(item, dict):
+            found.append((item["short_text"], item["long_text"]))
+        else:  # a Span whose long form is in ._.long_form
+            found.append((item.text, item._.long_form.text))
+    return found
+
+
+def abbreviation_pairs(doc: Doc) -> list[list[str]]:
+    """Normalised (short, long) pairs, as kept in doc._.abbreviation_pairs for the results."""
+    pairs = sorted({(normalize(short), normalize(long)) for short, long in abbreviation_forms(doc)})
+    doc._.abbreviation_pairs = [list(p) for p in pairs]
+    return doc._.abbreviation_pairs

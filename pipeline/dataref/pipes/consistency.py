@@ -9,6 +9,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ..linking.entities import ACCESSION, CUE, PROPAGATED
 from ..extensions import CITATIONS, HEADINGS, SECTIONS
 from ..linking.identifiers import token_patterns
 from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
@@ -71,7 +72,8 @@ class DatasetConsistency(Pipe):
         blocked = _blocked_tokens(doc)
         ents = [e for e in trim_entities(doc, self.label, blocked)
                 if e.label_ != self.label or not excluded.intersection(range(e.start, e.end))]
-        extra = self._cued(doc, blocked) + [Span(doc, s, e, label=self.label) for _, s, e in self.accessions(doc)]
+        extra = self._cued(doc, blocked) + [Span(doc, s, e, label=self.label, span_id=ACCESSION)
+                                            for _, s, e in self.accessions(doc)]
         if self.propagate:
             # Only names the model tagged spread: a cue ("the SciBERT corpus") is local evidence.
             extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label]))
@@ -94,9 +96,9 @@ class DatasetConsistency(Pipe):
         for match_id, start, end in self.cues(doc):
             if self.vocab.strings[match_id] == "APPOSITIVE":
                 comma = next(i for i in range(start, end) if doc[i].text == ",")
-                spans.append(Span(doc, start, comma, label=self.label))
+                spans.append(Span(doc, start, comma, label=self.label, span_id=CUE))
             else:
-                spans.append(Span(doc, start + 1, end - 1, label=self.label))
+                spans.append(Span(doc, start + 1, end - 1, label=self.label, span_id=CUE))
         spans = filter_spans(spans)
         return [s for s in spans if is_name_like(s.text) and clean_mention(s.text) == [(0, len(s.text))]
                 and not blocked.intersection(range(s.start, s.end))]
@@ -109,7 +111,7 @@ class DatasetConsistency(Pipe):
             return []
         matcher = PhraseMatcher(self.vocab)
         matcher.add(self.label, list(patterns.values()))
-        return [Span(doc, s, e, label=self.label) for _, s, e in matcher(doc)]
+        return [Span(doc, s, e, label=self.label, span_id=PROPAGATED) for _, s, e in matcher(doc)]
 
 
 def _blocked_tokens(doc: Doc) -> set[int]:

@@ -14,6 +14,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
+from ..linking.entities import KNOWN
 from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
 from ..linking.lexicon import CUE_WORDS, DATA_NOUNS
 from ..linking.names import normalize
@@ -150,7 +151,7 @@ class DatasetKB(Pipe):
         supported: set[str] = set()
         spans = []
         for start, end in matches:
-            span = Span(doc, start, end, label=self.label)
+            span = Span(doc, start, end, label=self.label, span_id=KNOWN)
             key = normalize(span.text)
             ambiguous = is_ambiguous(span.text)
             strong = end < len(doc) and (doc[end].lower_ in DATA_NOUNS or end in marker_starts)
@@ -159,7 +160,7 @@ class DatasetKB(Pipe):
                 supported.add(key)
                 spans.append(span)
         for start, end in matches:
-            span = Span(doc, start, end, label=self.label)
+            span = Span(doc, start, end, label=self.label, span_id=KNOWN)
             if normalize(span.text) in supported and not is_ambiguous(span.text):
                 spans.append(span)
         return filter_spans(spans)

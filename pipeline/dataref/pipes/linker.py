@@ -7,28 +7,26 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import minibatch
 
+from .abbreviations import abbreviation_forms, abbreviation_pairs
 from ..extensions import NIL, install_extensions, key_of
 from ..linking.markers import resolve_markers
-from ..linking.names import NameGroups, normalize
-from ..linking.rules import (SCORES, choose_ids, consolidate, coordination, entry_evidence, group_after, group_before,
-                    group_markers, groups_in_sentence, known_paper_links, links_of, names_dataset,
-                    own_datasets, propagate, supports, title_matches)
+from ..linking.names import dataset_groups, normalize
+from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, choose_ids, consolidate, coordination,
+                             entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
+                             known_paper_links, links_of, names_dataset, own_datasets, propagate, supports,
+                             title_matches)
 from .scorer import score_citation_links
 
 __all__ = ["CitationLinker", "make_citation_linker"]
 
-# Why a dataset has no link, as the output reports it.
-OWN = "introduced by this paper"
-NO_MARKER = "no citation next to any mention"
-OTHER_WORK = "the nearby citations are for other work"
 
 Prediction = tuple[dict[str, list[dict]], dict[str, str]]
 
 
 @Language.factory(
     "dataref_citation_linker",
-    requires=["doc.ents", "doc.sents"],
-    assigns=["token.ent_kb_id", "doc._.citation_links", "doc._.link_notes"],
+    requires=["doc.ents", "doc.sents", "doc._.dataset_entities", "doc._.dataset_kb", "doc._.abbreviations"],
+    assigns=["token.ent_kb_id", "doc._.citation_links", "doc._.link_notes", "doc._.abbreviation_pairs"],
     default_config={
         "label": "DATASET",
         "max_gap_chars": 40,
@@ -104,7 +102,7 @@ class CitationLinker(Pipe):
                 if ent.label_ == self.label:
                     found = links.get(key_of(ent), [])
                     best = max(found, key=lambda link: link["score"])["id"] if found else NIL
-                    ent = Span(doc, ent.start, ent.end, label=ent.label_, kb_id=best)
+                    ent = Span(doc, ent.start, ent.end, label=ent.label_, kb_id=best, span_id=ent.id_)
                 new_ents.append(ent)
             doc.ents = new_ents
             doc._.citation_links = {k: v for k, v in links.items() if v}
@@ -120,7 +118,8 @@ class CitationLinker(Pipe):
             return {}, {}
         bibliography = doc._.bibliography or {}
         text = doc.text  # built anew on every access: read it once
-        groups = NameGroups.of_doc(ents, abbreviation_pairs(doc))
+        abbreviation_pairs(doc)  # kept on the Doc for the results
+        groups = dataset_groups(doc, ents)
         names: dict[str, set[str]] = {}
         for ent in ents:
             names.setdefault(groups.find(normalize(ent.text)), set()).add(ent.text)
@@ -144,7 +143,8 @@ class CitationLinker(Pipe):
         direct, considered_names = self._marker_links(doc, text, ents, name_of, title_of, bibliography)
         considered = {groups.find(name) for name in considered_names}
         consolidate(ents, direct, groups)
-        own = own_datasets(doc, text, ents, groups, (doc._.paper or {}).get("title", "")) if self.own_data else set()
+        own = own_datasets(doc, text, ents, groups, (doc._.paper or {}).get("title", ""),
+                           known) if self.own_data else set()
         for ent in ents:
             if groups.find(normalize(ent.text)) in own:
                 # Own data keeps only an entry that names it next to it (an earlier paper on the same data).
@@ -229,23 +229,3 @@ class CitationLinker(Pipe):
                     links[key_of(ent)] = links_of(group, rule, named, evidence(named, ent), scores=self.scores)
                     break
         return links, considered
-
-
-def abbreviation_forms(doc: Doc) -> list[tuple[str, str]]:
-    """(short, long) texts from scispaCy's abbreviation detector, when it ran (serialisable form)."""
-    if not Doc.has_extension("abbreviations"):
-        return []
-    found = []
-    for item in doc._.abbreviations or []:
-        if isinstance(item, dict):
-            found.append((item["short_text"], item["long_text"]))
-        else:  # a Span whose long form is in ._.long_form
-            found.append((item.text, item._.long_form.text))
-    return found
-
-
-def abbreviation_pairs(doc: Doc) -> list[list[str]]:
-    """Normalised (short, long) pairs, as kept in doc._.abbreviation_pairs for the results."""
-    pairs = sorted({(normalize(short), normalize(long)) for short, long in abbreviation_forms(doc)})
-    doc._.abbreviation_pairs = [list(p) for p in pairs]
-    return doc._.abbreviation_pairs

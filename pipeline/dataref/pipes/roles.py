@@ -13,17 +13,20 @@ from spacy.tokens import Doc, Span
 
 from ..errors import DatarefError, Errors
 from ..extensions import install_extensions, key_of
-from ..linking.names import NameGroups, normalize
+from ..linking.lexicon import CREATION_CUE, REUSE_CUE
+from ..linking.rules import OWN
+from ..linking.names import dataset_groups, normalize
 
 CREATED, USED, UNKNOWN = "created", "used", "unknown"
-OWN = "introduced by this paper"  # the linker's note for a dataset the paper introduces
+KNOWN_DATASET = "known dataset"  # the role's source when the known-datasets table says who introduced it
 MODEL_DIR = "textcat"
 MAX_SENTENCE_CHARS = 600
 
 
 @Language.factory(
     "dataref_dataset_roles",
-    requires=["doc.ents", "doc.sents", "doc._.identifiers"],
+    requires=["doc.ents", "doc.sents", "doc._.identifiers", "doc._.dataset_entities", "doc._.link_notes",
+              "doc._.dataset_kb"],
     assigns=["doc._.dataset_roles"],
     default_config={"label": "DATASET", "threshold": 0.5, "max_sentences": 12},
 )
@@ -69,13 +72,21 @@ class DatasetRoles(Pipe):
             return [{} for _ in sentences]
         return [dict(d.cats) for d in self.classifier.pipe(sentences)]
 
-    def decide(self, sentences: list[str], cats: list[dict[str, float]], own: bool) -> dict:
-        """The role of one dataset record from its cue sentences' probabilities."""
+    def decide(self, sentences: list[str], cats: list[dict[str, float]], own: bool, known: bool = False) -> dict:
+        """The role of one dataset record from its cue sentences' probabilities. `created` needs the paper's
+        own words ("we collected", "our data", "deposited under"): the textcat alone, trained on biomedical
+        sentences, calls a table row ("SVHN Accuracy.") creation. A known dataset the paper did not introduce
+        is `used`."""
         scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats) if c]
         p_created = round(max((x[0] for x in scored), default=0.0), 4)  # kept so a threshold can be tuned offline
         if own:
             return {"role": CREATED, "evidence": sentences[0] if sentences else "", "score": 1.0, "source": OWN,
                     "p_created": p_created}
+        if known:
+            return {"role": USED, "evidence": sentences[0] if sentences else "", "score": 1.0,
+                    "source": KNOWN_DATASET, "p_created": p_created}
+        scored = [x if CREATION_CUE.search(x[2]) and not REUSE_CUE.search(x[2]) else (0.0, x[1], x[2])
+                  for x in scored]
         if not scored:
             return {"role": UNKNOWN, "evidence": sentences[0] if sentences else "", "score": 0.0, "source": "none",
                     "p_created": 0.0}
@@ -90,7 +101,7 @@ class DatasetRoles(Pipe):
 
     def _roles(self, doc: Doc) -> dict[str, dict]:
         ents = [e for e in doc.ents if e.label_ == self.label]
-        groups = NameGroups.of_doc(ents, doc._.abbreviation_pairs or [])
+        groups = dataset_groups(doc, ents)
         notes = doc._.link_notes or {}
         members: dict[str, list[Span]] = {}
         for ent in ents:
@@ -104,19 +115,22 @@ class DatasetRoles(Pipe):
                 tied.setdefault(root_of[identifier["mention"]], []).append(identifier)
             else:
                 alone.setdefault(identifier["id"], []).append(identifier)
-        records: list[tuple[list[str], list[str], bool]] = []  # (keys, cue sentences, own)
+        records: list[tuple[list[str], list[str], bool, bool]] = []  # (keys, cue sentences, own, known)
+        known = doc._.dataset_kb or {}
+        title = normalize((doc._.paper or {}).get("title", ""))
         for root, mentions in members.items():
             sentences = [_sent_text(m) for m in mentions] + [i["sentence"] for i in tied.get(root, [])]
+            is_known = any(_introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
-                            notes.get(root) == OWN))
+                            notes.get(root) == OWN, is_known))
         for identifier, found in alone.items():
             records.append(([f"id:{identifier}"], _unique([i["sentence"] for i in found])[:self.max_sentences],
-                            False))
-        everything = _unique([s for _, sentences, _ in records for s in sentences])
+                            False, False))
+        everything = _unique([s for _, sentences, _, _ in records for s in sentences])
         cats = dict(zip(everything, self.classify(everything)))
         roles: dict[str, dict] = {}
-        for keys, sentences, own in records:
-            role = self.decide(sentences, [cats[s] for s in sentences], own)
+        for keys, sentences, own, is_known in records:
+            role = self.decide(sentences, [cats[s] for s in sentences], own, is_known)
             roles.update({key: role for key in keys})
         return roles
 
@@ -130,6 +144,11 @@ class DatasetRoles(Pipe):
         folder = Path(path) / MODEL_DIR
         self.classifier = _load(folder) if folder.exists() else None
         return self
+
+
+def _introduced_elsewhere(row: Optional[dict], title: str) -> bool:
+    """A known-datasets record whose introducing paper is not this paper."""
+    return row is not None and normalize((row.get("paper") or {}).get("title", "")) != title
 
 
 def _load(path: Path) -> Language:

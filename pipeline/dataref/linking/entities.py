@@ -1,0 +1,199 @@
+"""Dataset entities: which of a paper's candidate mentions name one dataset, and what that dataset is called.
+
+Pure functions over plain data (mention texts, offsets, known-dataset ids, abbreviation pairs); the
+`dataref_dataset_entities` pipe calls them once per paper and every later stage reads its records."""
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, TypedDict
+
+from .lexicon import PART_WORDS, SET_WORDS, SPLIT_WORDS
+from .names import normalize
+
+_WORD = re.compile(r"\S+")
+# Where a candidate mention came from (its span's id_ until the entity pipe gives it its entity's key).
+NER, CUE, ACCESSION, PROPAGATED, KNOWN = "ner", "cue", "accession", "propagated", "kb"
+SOURCES = (NER, CUE, ACCESSION, PROPAGATED, KNOWN)
+# A version the paper may treat as a dataset of its own: "VOC 2007", "SQuAD 1.1", "CoNLL-2003", "CIFAR-100".
+_VERSION = re.compile(r"(?:^|[\s\-_])(v?\d+(?:\.\d+)*[a-z]?)$", re.I)
+
+
+@dataclass
+class Mention:
+    """One candidate mention: character offsets, text, where it came from, its known-dataset id."""
+    start: int
+    end: int
+    text: str
+    source: str = "ner"
+    kb_id: str = ""
+
+
+@dataclass
+class NameParts:
+    """A mention's name without the split or part words after it ("VOC 2012 test set" → "VOC 2012", test)."""
+    base: str
+    splits: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    family: str = ""  # the normalised base without its version
+    version: str = ""
+
+
+class EntityRecord(TypedDict):
+    """One dataset entity as stored on the Doc (`doc._.dataset_entities`): plain values, DocBin-safe."""
+    key: str
+    name: str
+    kb_id: str
+    mentions: list[list[int]]
+    surface_forms: list[str]
+    splits: list[str]
+    parts: list[str]
+    sources: list[str]
+    score: float
+    kept: bool
+    evidence: list[dict]  # the features that pushed the score most: {feature, value, push}
+
+
+def name_parts(text: str, other_bases: Optional[set[str]] = None) -> NameParts:
+    """Strip split, set and part words from the end of a name; other lower-case trailing words go only when
+    what is left is another name of the paper ("VOC masks" beside "VOC")."""
+    words = _WORD.findall(text)
+    splits: list[str] = []
+    parts: list[str] = []
+    while len(words) > 1:
+        last = words[-1].lower().strip(".,;:")
+        if not words[-1][:1].islower():
+            break
+        if last in SPLIT_WORDS:
+            splits.insert(0, _split_name(last))
+        elif last in PART_WORDS:
+            parts.insert(0, last)
+        elif last not in SET_WORDS:
+            break
+        words.pop()
+    if other_bases and len(words) > 1:
+        # "PASCAL VOC 2012 semantic segmentation": a lower-case tail after another name of the paper
+        for cut in range(len(words) - 1, 0, -1):
+            tail = words[cut:]
+            if not all(w[:1].islower() for w in tail):
+                break
+            if normalize(" ".join(words[:cut])) in other_bases:
+                parts.append(" ".join(tail).lower())
+                words = words[:cut]
+                break
+    if other_bases and len(words) > 1 and words[0][:1].islower():
+        for cut in range(1, len(words)):
+            if not words[cut - 1][:1].islower():
+                break
+            if normalize(" ".join(words[cut:])) in other_bases:
+                words = words[cut:]
+                break
+    base = " ".join(words)
+    version_match = _VERSION.search(base)
+    cut = version_match.start(1) if version_match and version_match.start(1) > 0 else 0
+    version = base[cut:].lower() if cut else ""
+    family = normalize(base[:cut]) if cut else normalize(base)
+    return NameParts(base=base, splits=splits, parts=parts, family=family or normalize(base), version=version)
+
+
+def _split_name(word: str) -> str:
+    return {"training": "train", "testing": "test", "development": "dev", "val": "validation",
+            "valid": "validation", "heldout": "held-out", "evaluation": "test", "eval": "test"}.get(word, word)
+
+
+class _Union:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _word_suffix(short: list[str], long: list[str]) -> bool:
+    """"VOC 2012" ends "PASCAL VOC 2012" after capitalised qualifiers ("MS COCO", "English Wikipedia")."""
+    extra = len(long) - len(short)
+    return (0 < extra <= 2 and [w.lower() for w in long[extra:]] == [w.lower() for w in short]
+            and all(w[:1].isupper() for w in long[:extra]) and len("".join(short)) >= 3)
+
+
+def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterable[str]] = ()) -> list[list[int]]:
+    """Indices of the mentions that name one dataset, one list per entity, in order of first mention.
+
+    Same name once split and part words are gone; a lower-case tail after another name; abbreviation and
+    long form; a capitalised qualifier ("PASCAL VOC" = "VOC"); the same known-dataset id. Versions stay
+    apart ("VOC 2007" ≠ "VOC 2012"); a name without a version joins the version the paper uses most."""
+    if not mentions:
+        return []
+    first = [name_parts(m.text) for m in mentions]
+    bases = {normalize(p.base) for p in first}
+    parsed = [name_parts(m.text, bases - {normalize(p.base)}) for m, p in zip(mentions, first)]
+    keys = [normalize(p.base) for p in parsed]
+    union = _Union(len(mentions))
+    by_key: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        union.union(by_key.setdefault(key, i), i)
+    for short, long in abbreviation_pairs:
+        if short in by_key and long in by_key:
+            union.union(by_key[short], by_key[long])
+    words_of = {key: _WORD.findall(parsed[i].base) for key, i in by_key.items()}
+    by_last: dict[str, list[str]] = {}  # names by their last word: the qualifier rule compares only these
+    for key, words in words_of.items():
+        by_last.setdefault(words[-1].lower() if words else "", []).append(key)
+    for keys_alike in by_last.values():
+        for a in keys_alike:
+            for b in keys_alike:
+                i, j = by_key[a], by_key[b]
+                if a != b and parsed[i].version == parsed[j].version and _word_suffix(words_of[a], words_of[b]):
+                    union.union(i, j)
+    by_kb: dict[tuple[str, str], int] = {}
+    for i, mention in enumerate(mentions):
+        if mention.kb_id:
+            union.union(by_kb.setdefault((mention.kb_id, parsed[i].version), i), i)
+    # a family name without a version ("PASCAL VOC", "VOC masks") joins the version the paper names most, and
+    # never bridges two versions: only groups with no version at all move
+    members: dict[int, list[int]] = {}
+    for i in range(len(mentions)):
+        members.setdefault(union.find(i), []).append(i)
+    versioned = {root: {parsed[i].family for i in group if parsed[i].version}
+                 for root, group in members.items() if any(parsed[i].version for i in group)}
+    for root, group in members.items():
+        if root in versioned:
+            continue
+        names = {keys[i] for i in group}
+        choices = [r for r, families in versioned.items() if families & names]
+        if choices:
+            union.union(max(choices, key=lambda r: (len(members[r]), -r)), root)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(mentions)):
+        groups.setdefault(union.find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: mentions[g[0]].start)
+
+
+def canonical_name(mentions: list[Mention], kb_name: str = "") -> str:
+    """The known-dataset name, unless the paper names a version the table's name lacks ("VOC 2012" against
+    "PASCAL VOC"); else the paper's fullest form (most words, then most often written)."""
+    parsed = [name_parts(m.text) for m in mentions]
+    versioned = any(p.version for p in parsed)
+    if kb_name and (not versioned or normalize(kb_name) in {normalize(p.base) for p in parsed}):
+        return kb_name
+    bases = Counter(p.base for p in parsed)
+    return max(bases, key=lambda b: (len(_WORD.findall(b)), bases[b], len(b)))
+
+
+def splits_and_parts(mentions: list[Mention]) -> tuple[list[str], list[str]]:
+    """The splits ("test", "validation") and parts ("masks", "boxes") the mentions of one entity name."""
+    bases = {normalize(name_parts(m.text).base) for m in mentions}
+    splits: set[str] = set()
+    parts: set[str] = set()
+    for m in mentions:
+        p = name_parts(m.text, bases)
+        splits.update(p.splits)
+        parts.update(p.parts)
+    return sorted(splits), sorted(parts)

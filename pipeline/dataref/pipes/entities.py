@@ -1,0 +1,189 @@
+"""dataref_dataset_entities: group a paper's candidate mentions into dataset entities and decide, once per
+entity, whether it is a dataset.
+
+Every later stage (linker, identifiers, roles, outputs) reads what this pipe stores: the kept mentions as
+`doc.ents` and `doc.spans["datasets"]` (each span's `id_` is its entity's key) and one `EntityRecord` per
+candidate entity in `doc._.dataset_entities` (kept or not, with its score and the features that decided)."""
+import bisect
+import re
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+import srsly
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+
+from ..errors import DatarefError, Errors
+from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extensions, key_of
+from ..linking.entities import NER, SOURCES, EntityRecord, Mention, canonical_name, group_mentions, splits_and_parts
+from ..linking.entity_features import EntityClassifier, MentionContext, entity_features
+from ..linking.lexicon import GAP_WORDS
+from ..linking.names import normalize
+from .abbreviations import abbreviation_forms
+
+MODEL_FILE = "classifier.json"
+WINDOW = 60
+_MARKER_GAP = re.compile(rf"^[\s,]*(?:(?:{GAP_WORDS})[\s,]*)*[(\[]?\s*$", re.I)
+_CAPTION = re.compile(r"^(?:fig(?:ure)?|table|tab)\b", re.I)
+
+
+@Language.factory(
+    "dataref_dataset_entities",
+    requires=["doc.ents", "doc.sents", "doc._.dataset_kb", "doc._.abbreviations"],
+    assigns=["doc.ents", "doc.spans", "doc._.dataset_entities"],
+    default_config={"label": "DATASET", "threshold": 0.5},
+)
+def make_dataset_entities(nlp: Language, name: str, label: str, threshold: float) -> "DatasetEntities":
+    return DatasetEntities(nlp, name, label=label, threshold=threshold)
+
+
+class DatasetEntities(Pipe):
+    """Groups candidates (the recognizer's mentions, cue and accession matches, known datasets) into entities
+    and keeps those whose learned score reaches `threshold`. Without a trained classifier (not initialized)
+    every entity is kept and scored 1.0: the grouping alone."""
+
+    def __init__(self, nlp: Language, name: str = "dataref_dataset_entities", *, label: str = "DATASET",
+                 threshold: float = 0.5) -> None:
+        install_extensions()
+        self.name = name
+        self.label = label
+        self.threshold = threshold
+        self.classifier: Optional[EntityClassifier] = None
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None,
+                   path: Optional[Union[str, Path]] = None) -> None:
+        """Load the classifier trained by `scripts/train_entities.py` ([initialize.components.*] path)."""
+        if path is not None:
+            try:
+                self.classifier = EntityClassifier.from_dict(srsly.read_json(path))
+            except (OSError, ValueError, TypeError) as err:
+                raise DatarefError(Errors.E060.format(path=path, detail=err)) from err
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    def predict(self, docs: Iterable[Doc]) -> list[list[EntityRecord]]:
+        return [self.decide(doc, self.candidates(doc)) for doc in docs]
+
+    def set_annotations(self, docs: Iterable[Doc], records: list[list[EntityRecord]]) -> None:
+        for doc, found in zip(docs, records):
+            spans = [doc.char_span(start, end, label=self.label, span_id=record["key"])
+                     for record in found if record["kept"] for start, end in record["mentions"]]
+            kept = [s for s in spans if s is not None]
+            others = [e for e in doc.ents if e.label_ != self.label]
+            doc.ents = sorted(others + kept, key=lambda s: s.start)
+            doc.spans[DATASETS] = [e for e in doc.ents if e.label_ == self.label]
+            doc._.dataset_entities = found
+
+    def candidates(self, doc: Doc) -> list[tuple[list[Mention], dict[str, float]]]:
+        """The paper's candidate entities: their mentions and features (what training reads too)."""
+        ents = [e for e in doc.ents if e.label_ == self.label]
+        if not ents:
+            return []
+        known = doc._.dataset_kb or {}
+        mentions = [Mention(e.start_char, e.end_char, e.text, e.id_ if e.id_ in SOURCES else NER,
+                            known.get(key_of(e), {}).get("id", "")) for e in ents]
+        forms = abbreviation_forms(doc)
+        pairs = {(normalize(short), normalize(long)) for short, long in forms}
+        contexts = _contexts(doc, ents, mentions)
+        has_markers = CITATIONS in doc.spans and len(doc.spans[CITATIONS]) > 0
+        found = []
+        for group in group_mentions(mentions, pairs):
+            members = [mentions[i] for i in group]
+            names = {normalize(m.text) for m in members}
+            long_forms = [long for short, long in forms if normalize(short) in names]
+            titles = {normalize(t) for i in group for t in contexts[i].entry_titles}
+            in_titles = any(len(n) >= 3 and n in t for n in names for t in titles)
+            splits, parts = splits_and_parts(members)
+            features = entity_features([contexts[i] for i in group], bool(splits or parts), long_forms,
+                                       in_titles, has_markers)
+            found.append((members, features))
+        return found
+
+    def decide(self, doc: Doc, candidates: list[tuple[list[Mention], dict[str, float]]]) -> list[EntityRecord]:
+        """One record per candidate entity, kept when its score reaches the threshold."""
+        known = doc._.dataset_kb or {}
+        kb_rows = {row["id"]: row for row in known.values()}
+        records: list[EntityRecord] = []
+        keys: set[str] = set()
+        for members, features in candidates:
+            kb_id = _most_common([m.kb_id for m in members if m.kb_id])
+            name = canonical_name(members, kb_rows.get(kb_id, {}).get("name", ""))
+            key = _unique_key(normalize(name) or "dataset", keys)
+            if self.classifier is None:
+                score, evidence = 1.0, []
+            else:
+                score, pushes = self.classifier.score(features)
+                evidence = pushes[:6]
+            splits, parts = splits_and_parts(members)
+            records.append(EntityRecord(
+                key=key, name=name, kb_id=kb_id, mentions=[[m.start, m.end] for m in members],
+                surface_forms=sorted({m.text for m in members}), splits=splits, parts=parts,
+                sources=sorted({m.source for m in members}), score=round(score, 4),
+                kept=score >= self.threshold, evidence=evidence))
+        return records
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps({"classifier": self.classifier.to_dict() if self.classifier else None})
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "DatasetEntities":
+        self.classifier = EntityClassifier.from_dict(srsly.msgpack_loads(data)["classifier"])
+        return self
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.classifier is not None:
+            srsly.write_json(folder / MODEL_FILE, self.classifier.to_dict())
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "DatasetEntities":
+        file = Path(path) / MODEL_FILE
+        self.classifier = EntityClassifier.from_dict(srsly.read_json(file)) if file.exists() else None
+        return self
+
+
+def _most_common(values: list[str]) -> str:
+    return max(set(values), key=values.count) if values else ""
+
+
+def _unique_key(key: str, taken: set[str]) -> str:
+    candidate, n = key, 2
+    while candidate in taken:
+        candidate, n = f"{key}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _contexts(doc: Doc, ents: list[Span], mentions: list[Mention]) -> list[MentionContext]:
+    """What surrounds each mention, read from the Doc once."""
+    text = doc.text
+    sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    sections = sorted(((s.start_char, s.end_char, s.label_) for s in doc.spans[SECTIONS]), key=lambda s: s[0]) \
+        if SECTIONS in doc.spans else []
+    section_starts = [s[0] for s in sections]
+    headings = sorted((s.start_char, s.end_char) for s in doc.spans[HEADINGS]) if HEADINGS in doc.spans else []
+    heading_starts = [h[0] for h in headings]
+    markers = sorted(((s.start_char, s._.targets) for s in doc.spans[CITATIONS]), key=lambda m: m[0]) \
+        if CITATIONS in doc.spans else []
+    marker_starts = [m[0] for m in markers]
+    bibliography = doc._.bibliography or {}
+    contexts = []
+    for ent, mention in zip(ents, mentions):
+        start, end = mention.start, mention.end
+        sentence_start = sent_starts[max(0, bisect.bisect_right(sent_starts, start) - 1)]
+        i = bisect.bisect_right(section_starts, start) - 1
+        section = sections[i][2] if i >= 0 and sections[i][1] > start else ""
+        h = bisect.bisect_right(heading_starts, start) - 1
+        in_heading = h >= 0 and headings[h][1] >= end
+        m = bisect.bisect_left(marker_starts, end)
+        after_marker = (m < len(markers) and markers[m][0] - end <= 40
+                        and bool(_MARKER_GAP.match(text[end:markers[m][0]])))
+        titles = [bibliography.get(i, {}).get("title", "") for i in markers[m][1]] if after_marker else []
+        contexts.append(MentionContext(
+            text=mention.text, source=mention.source, before=text[max(0, start - WINDOW):start],
+            after=text[end:end + WINDOW], sentence_initial=not text[sentence_start:start].strip(" \"'([-"),
+            section=section, in_heading=in_heading, in_caption=bool(_CAPTION.match(section)),
+            marker_after=after_marker, entry_titles=[t for t in titles if t], kb_id=mention.kb_id))
+    return contexts

@@ -1,0 +1,148 @@
+"""Dataset entities: one record per dataset, its splits and parts inside it, versions apart, one decision each."""
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from dataref.extensions import DATASETS
+from dataref.linking.entities import KNOWN, NER, Mention, canonical_name, group_mentions, name_parts
+from dataref.linking.entity_features import FEATURES, EntityClassifier
+from dataref.readers import PaperReader
+
+BOXSUP = "ml-tei/1503.01640v2.tei.xml"  # BoxSup: 25 records for about six datasets before the entity pipe
+
+
+@pytest.mark.parametrize("text, base, splits, parts", [
+    ("VOC 2012 test set", "VOC 2012", ["test"], []),
+    ("PASCAL VOC 2012 validation", "PASCAL VOC 2012", ["validation"], []),
+    ("VOC training data", "VOC", ["train"], []),
+    ("COCO boxes", "COCO", [], ["boxes"]),
+    ("VOC masks", "VOC", [], ["masks"]),
+    ("VQA 2.0 test-standard", "VQA 2.0", ["test-standard"], []),
+    ("Penn Treebank", "Penn Treebank", [], []),  # a capitalised last word is part of the name
+    ("SGD", "SGD", [], []),
+])
+def test_name_parts_strip_splits_and_parts(text, base, splits, parts):
+    found = name_parts(text)
+    assert (found.base, found.splits, found.parts) == (base, splits, parts)
+
+
+def test_a_lower_case_tail_goes_only_after_another_name_of_the_paper():
+    assert name_parts("PASCAL VOC 2012 semantic segmentation", {"pascalvoc2012"}).base == "PASCAL VOC 2012"
+    assert name_parts("PASCAL VOC 2012 semantic segmentation").base == "PASCAL VOC 2012 semantic segmentation"
+
+
+def _groups(texts: list[str], kb: dict[str, str] = {}) -> list[set[str]]:
+    mentions = [Mention(i * 100, i * 100 + len(t), t, NER, kb.get(t, "")) for i, t in enumerate(texts)]
+    return [{texts[i] for i in group} for group in group_mentions(mentions)]
+
+
+def test_versions_stay_apart_and_a_name_without_version_joins_the_most_named():
+    # the names of BoxSup (ml-tei/1503.01640v2), as the recognizer finds them
+    groups = _groups(["PASCAL VOC 2012", "VOC 2012 test set", "PAS-CAL VOC 2012", "PASCAL VOC 2007", "VOC 2007 boxes",
+                      "VOC", "VOC masks", "PASCAL VOC", "PASCAL VOC 2012 validation", "COCO", "COCO boxes",
+                      "Microsoft COCO"])
+    assert {"PASCAL VOC 2012", "VOC 2012 test set", "PAS-CAL VOC 2012", "VOC", "VOC masks", "PASCAL VOC",
+            "PASCAL VOC 2012 validation"} in groups
+    assert {"PASCAL VOC 2007", "VOC 2007 boxes"} in groups
+    assert {"COCO", "COCO boxes", "Microsoft COCO"} in groups
+
+
+def test_squad_versions_and_cifar_sizes_are_different_datasets():
+    groups = _groups(["SQuAD 1.1", "SQuAD 2.0", "CIFAR-10", "CIFAR-100", "CIFAR10"])
+    assert {"SQuAD 1.1"} in groups and {"SQuAD 2.0"} in groups
+    assert {"CIFAR-10", "CIFAR10"} in groups and {"CIFAR-100"} in groups
+
+
+def test_the_same_known_dataset_id_is_one_entity():
+    assert _groups(["MS-COCO", "Microsoft Common Objects in Context"],
+                   {"MS-COCO": "coco", "Microsoft Common Objects in Context": "coco"}) == [
+        {"MS-COCO", "Microsoft Common Objects in Context"}]
+
+
+def test_canonical_name_is_the_table_name_unless_the_paper_names_a_version_it_lacks():
+    voc = [Mention(0, 15, "PASCAL VOC 2012", KNOWN, "pascal-voc"), Mention(20, 23, "VOC", NER, "")]
+    assert canonical_name(voc, "PASCAL VOC") == "PASCAL VOC 2012"
+    cifar = [Mention(0, 7, "CIFAR10", NER, "cifar-10")]
+    assert canonical_name(cifar, "CIFAR-10") == "CIFAR-10"
+    assert canonical_name([Mention(0, 3, "VOC", NER), Mention(9, 24, "PASCAL VOC 2012", NER)]) == "PASCAL VOC 2012"
+
+
+@pytest.fixture(scope="module")
+def boxsup(corpora, shipped_entities):
+    return shipped_entities(PaperReader(shipped_entities)(corpora / BOXSUP))
+
+
+@pytest.fixture(scope="module")
+def shipped_entities(shipped):
+    """The shipped pipeline (it carries the entity pipe since 0.4.0)."""
+    assert "dataref_dataset_entities" in shipped.pipe_names
+    return shipped
+
+
+def test_boxsup_gets_one_record_per_dataset(boxsup):
+    records = boxsup._.datasets
+    names = [r["name"] for r in records]
+    assert len(records) <= 8, names  # 25 before the entity pipe
+    voc = next(r for r in records if r["name"] == "PASCAL VOC 2012")
+    assert {"test", "validation"} <= set(voc["splits"])
+    assert "VOC 2012 test set" in voc["surface_forms"]
+    assert sum(1 for n in names if "VOC 2012" in n) == 1
+    coco = next(r for r in records if "COCO" in r["name"])
+    assert "boxes" in coco["parts"]
+
+
+def test_every_record_carries_its_decision(boxsup):
+    for record in boxsup._.datasets:
+        decision = record["decision"]
+        assert decision["score"] >= 0.5
+        assert all(push["feature"] in FEATURES for push in decision["evidence"])
+        assert record["mentions"] and all(boxsup.text[a:b] in record["surface_forms"] for a, b in record["mentions"])
+
+
+def test_kept_mentions_are_the_ents_and_the_span_group_with_their_entity_key(boxsup):
+    kept = {r["key"] for r in boxsup._.dataset_entities if r["kept"]}
+    assert {e.id_ for e in boxsup.ents if e.label_ == "DATASET"} == kept
+    assert [(s.start, s.end) for s in boxsup.spans[DATASETS]] == [
+        (e.start, e.end) for e in boxsup.ents if e.label_ == "DATASET"]
+
+
+def test_dropped_candidates_are_recorded_not_output(boxsup):
+    dropped = [r for r in boxsup._.dataset_entities if not r["kept"]]
+    assert all(r["score"] < 0.5 for r in dropped)
+    output = {r["name"] for r in boxsup._.datasets}
+    assert not output & {r["name"] for r in dropped}
+
+
+def test_entities_survive_docbin(boxsup, shipped_entities):
+    data = DocBin(store_user_data=True, docs=[boxsup]).to_bytes()
+    doc = next(DocBin().from_bytes(data).get_docs(shipped_entities.vocab))
+    assert doc._.dataset_entities == boxsup._.dataset_entities
+    assert [e.id_ for e in doc.ents] == [e.id_ for e in boxsup.ents]
+
+
+def test_classifier_round_trips_bytes_and_disk(shipped_entities, tmp_path):
+    pipe = shipped_entities.get_pipe("dataref_dataset_entities")
+    assert pipe.classifier is not None
+    fresh = spacy.blank("en").add_pipe("dataref_dataset_entities")
+    assert fresh.classifier is None
+    fresh.from_bytes(pipe.to_bytes())
+    assert fresh.classifier == pipe.classifier
+    pipe.to_disk(tmp_path / "entities")
+    again = spacy.blank("en").add_pipe("dataref_dataset_entities").from_disk(tmp_path / "entities")
+    assert again.classifier == pipe.classifier
+
+
+def test_n_process_2_gives_the_same_entities(corpora, shipped_entities):
+    reader = PaperReader(shipped_entities)
+    docs = [reader(corpora / BOXSUP), reader(corpora / "ml-tei/1908.07490v3.tei.xml")]
+    one = [d._.dataset_entities for d in shipped_entities.pipe([reader(corpora / BOXSUP),
+                                                               reader(corpora / "ml-tei/1908.07490v3.tei.xml")])]
+    two = [d._.dataset_entities for d in shipped_entities.pipe(docs, n_process=2)]
+    assert one == two
+
+
+def test_classifier_score_explains_itself():
+    classifier = EntityClassifier(features=["kb", "all_lower"], mean=[0.5, 0.5], scale=[0.5, 0.5],
+                                  weights=[2.0, -3.0], bias=0.0)
+    p, pushes = classifier.score({"kb": 1.0, "all_lower": 1.0})
+    assert p < 0.5 and pushes[0] == {"feature": "all_lower", "value": 1.0, "push": -3.0}
