@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from dataref.cli import app
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE, ROOT, cut_last_line
 
 runner = CliRunner()
 
@@ -49,12 +49,13 @@ def test_extract_folder_with_a_broken_file(model_dir, folder, tmp_path):
     assert "passed over: 1 other files (not .xml, .nxml, .txt or .pdf)" in result.output
 
 
-def test_resume_skips_done_and_drops_a_half_line(model_dir, folder, tmp_path):
+@pytest.mark.parametrize("keep", [0.5, 0.0])
+def test_resume_skips_done_and_drops_a_real_half_line(model_dir, folder, tmp_path, keep):
     out = tmp_path / "out.jsonl"
-    runner.invoke(app, ["extract", str(folder / "a.tei.xml"), "-o", str(out), "--model", str(model_dir)])
-    with out.open("a") as handle:
-        handle.write('{"path": "half a rec')  # what a kill mid-write would leave
-    result = runner.invoke(app, ["extract", str(folder), "-o", str(out), "--model", str(model_dir), "--resume"])
+    run([folder / "a.tei.xml", folder / "c.tei.xml", "-o", out, "--model", model_dir])
+    cut_last_line(out, keep)  # c.tei.xml's record, cut by a kill
+    assert out.read_bytes().count(b"\n") == 1
+    result = run([folder, "-o", out, "--model", model_dir, "--resume"])
     assert result.exit_code == 0, result.output
     paths = [r["path"].rsplit("/", 1)[-1] for r in records(out)]
     assert sorted(paths) == ["a.tei.xml", "b.tei.xml", "c.tei.xml"]

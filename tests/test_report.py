@@ -18,7 +18,7 @@ from dataref.report import page_name, render_corpus, render_paper, render_record
 from dataref.output.results import doc_to_json
 
 from . import browser
-from .conftest import EXAMPLE, FIXTURES
+from .conftest import EXAMPLE, FIXTURES, cut_last_line
 
 HOSTILE = FIXTURES / "hostile.tei.xml"
 SCRIPT_TEXT = "<script>document.title='PWNED'</script>"
@@ -330,9 +330,10 @@ def test_cli_refusals_name_the_problem(tmp_path, model_dir):
     assert not any((tmp_path / name).exists() for name in ("r1", "r2", "r3"))  # refused before writing anything
 
 
-def test_cli_leaves_out_a_line_cut_short(tmp_path):
+def test_cli_leaves_out_a_line_cut_short(model_dir, tmp_path):
     results = tmp_path / "results.jsonl"
-    results.write_text(json.dumps({"path": "a.xml", "datasets": []}) + "\n" + '{"path": "b.xml", "datas')
+    run_extract([EXAMPLE, FIXTURES / "tiny-article.jats.xml"], results, model=str(model_dir))
+    cut_last_line(results)  # the JATS paper's real record, cut by a kill
     result = run(str(results), "-o", str(tmp_path / "report"), "--records-only")
     assert result.exit_code == 0 and "[W010]" in result.output and "1 paper " in result.output
 
