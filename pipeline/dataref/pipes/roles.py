@@ -7,9 +7,12 @@ as the strongest evidence of `created`."""
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+import srsly
+from spacy import util
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
+from thinc.api import Config
 
 from ..errors import DatarefError, Errors
 from ..extensions import install_extensions, key_of
@@ -129,6 +132,23 @@ class DatasetRoles(Pipe):
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "DatasetRoles":
         folder = Path(path) / MODEL_DIR
         self.classifier = _load(folder) if folder.exists() else None
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        """The textcat sub-pipeline (its config and weights); empty when there is none."""
+        if self.classifier is None:
+            return srsly.msgpack_dumps({})
+        return srsly.msgpack_dumps({"config": self.classifier.config.to_str(),
+                                    "model": self.classifier.to_bytes(exclude=exclude)})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "DatasetRoles":
+        data = srsly.msgpack_loads(bytes_data)
+        if not data:
+            self.classifier = None
+            return self
+        config = Config().from_str(data["config"])
+        classifier = util.get_lang_class(config["nlp"]["lang"]).from_config(config)
+        self.classifier = classifier.from_bytes(data["model"], exclude=exclude)
         return self
 
 
