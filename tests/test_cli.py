@@ -12,6 +12,7 @@ import spacy
 from typer.testing import CliRunner
 
 from dataref.cli import app
+from dataref.run import ray_runner
 
 from .conftest import EXAMPLE, ROOT, cut_last_line
 
@@ -296,3 +297,27 @@ def test_unreadable_folders_are_counted(model_dir, folder, tmp_path):
 def test_engine_refusals_exit_2(model_dir, args, message):
     result = runner.invoke(app, ["extract", str(EXAMPLE), "--model", str(model_dir), *args])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+# ---- the Ray engine's options, checked without Ray -----------------------------------------------------
+
+def test_format_mdc_is_refused_with_ray(tmp_path, monkeypatch):
+    monkeypatch.setattr(ray_runner, "main_ray", lambda *a, **k: pytest.fail("Ray was started"))
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--engine", "ray", "-o", str(tmp_path / "out"),
+                                 "--format", "mdc"])
+    assert result.exit_code == 2 and "[E019]" in result.output and "--format mdc" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_grobid_options_reach_the_ray_run(tmp_path, monkeypatch):
+    seen = {}
+
+    def main_ray(inputs, output, **options):
+        seen.update(options)
+        return ray_runner.RaySummary(papers=1)
+
+    monkeypatch.setattr(ray_runner, "main_ray", main_ray)
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--engine", "ray", "-o", str(tmp_path / "out"),
+                                 "--concurrency", "2", "--consolidate-citations", "--timeout", "7"])
+    assert result.exit_code == 0, result.output
+    assert (seen["grobid_concurrency"], seen["consolidate_citations"], seen["grobid_timeout"]) == (2, True, 7)
