@@ -138,6 +138,14 @@ def token_patterns(prefixes: Iterable[str] = ENTITY_ARCHIVES) -> list[str]:
     return [not_a_study + f"(?:{body})" for body in _token_patterns(tuple(prefixes))]
 
 
+@lru_cache(maxsize=None)
+def accession_patterns() -> tuple[str, ...]:
+    """`token_patterns()` of the archives whose accessions are dataset names (ENTITY_ARCHIVES): what the
+    consistency and support components match when their config says null. Built at first use, once per process
+    (bioregistry takes a second to load), never at import."""
+    return tuple(token_patterns())
+
+
 def is_dataset_by_itself(found: list[dict]) -> bool:
     """Whether an identifier no named dataset claims stands for a data set of its own: a data citation in the
     bibliography, a DOI of a data repository, or the accession of a deposited study. Article DOIs in a
