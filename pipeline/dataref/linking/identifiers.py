@@ -9,13 +9,12 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Iterable, Optional
 
+from .patterns import DOI
 from .lexicon import (ACCESSION_WORDS, ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES,
                       DATA_STATEMENT_HEADING, DATA_URL_HOSTS, EXTRA_ARCHIVES, NOT_ACCESSION_BEFORE, NOT_DATA_DOI,
                       NOT_DATA_DOI_CONTEXT)
 
 DOI_RESOLVER = "https://doi.org/"
-# A DOI: "10." registrant "/" suffix; the suffix stops at white space, quotes and angle brackets.
-DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
 # The rest of a DOI that PDF text cut after a slash or after a word and a dot ("…/dryad.\njh9w0vt9t",
 # "…/MODIS/ MOD13A2.006"), or after a hyphen at a line end.
 _CONTINUED = re.compile(r"\s{1,3}([A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])")

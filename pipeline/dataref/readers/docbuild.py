@@ -1,7 +1,6 @@
 """Building the reader's Doc: text with recorded offsets, then tokens, citation spans, sections and headings.
 
 Shared by every input format (TEI, JATS), so that they honour one Doc contract."""
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +13,12 @@ from spacy.tokens import Doc
 from .bibliography import BibEntry
 from ..errors import DatarefError, Errors, Warnings
 from ..extensions import CITATIONS, HEADINGS, SECTIONS, install_extensions
+from ..linking.patterns import SPACE
 from .safe_xml import max_chars, parse_xml, read_bytes, tag
 
 Source = Union[str, Path, bytes]
 BLOCK_SEP = "\n\n"
 CITATION_LABEL = "CITATION"
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -43,7 +42,7 @@ class TextBuilder:
     headings: list[tuple[int, int]] = field(default_factory=list)
 
     def add(self, text: str) -> None:
-        text = _SPACE.sub(" ", text)
+        text = SPACE.sub(" ", text)
         if self.last in " \n":
             text = text.lstrip(" ")
         if text:

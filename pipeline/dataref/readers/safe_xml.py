@@ -8,6 +8,7 @@ from typing import Iterator, Optional, Union
 from lxml import etree
 
 from ..errors import DatarefError, Errors
+from ..linking.patterns import SPACE
 
 DEFAULT_MAX_BYTES = 50_000_000
 # 1,246 of the 1,249 real GROBID papers in the corpora hold less; memory grows ~3.7 MB per 1,000 characters
@@ -20,7 +21,6 @@ _DTD_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _QUOTED = rb"(?:\"[^\"<>]*\"|'[^'<>]*')"
 _PLAIN_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[\w:.-]+(?:\s+(?:PUBLIC\s+" + _QUOTED + rb"(?:\s*" + _QUOTED
                             + rb")?|SYSTEM\s+" + _QUOTED + rb"))?\s*>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 
 
 def env_limit(name: str, default: int, unit: str) -> int:
@@ -170,7 +170,7 @@ def text_of(el: Optional[etree._Element]) -> str:
     """All text under an element, whitespace collapsed."""
     if el is None:
         return ""
-    return _SPACE.sub(" ", "".join(el.itertext())).strip()
+    return SPACE.sub(" ", "".join(el.itertext())).strip()
 
 
 def xml_id(el: etree._Element) -> str:
