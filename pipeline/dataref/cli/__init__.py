@@ -199,7 +199,7 @@ def extract(
                               output_format=output_format)
     except DatarefError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     typer.echo(summary.line(output), err=True)
     if summary.refusal:
         typer.echo(summary.refusal, err=True)
@@ -222,11 +222,11 @@ def _extract_ray(inputs: list[Path], output: Optional[Path], **options) -> None:
         summary = main_ray(inputs, output, **options)
     except DatarefError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo("dataref: interrupted; every finished batch is written. Run the same command with --resume "
                    "to continue.", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     if summary.papers == 0 and (summary.errors or not summary.skipped):
         raise typer.Exit(1)
 
@@ -263,7 +263,7 @@ def report(
             summary = write_report(inputs, output, model=model, records_only=records_only)
     except DatarefError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for message in dict.fromkeys(str(warning.message) for warning in caught):
         typer.echo(message, err=True)
     typer.echo(summary.line(output), err=True)

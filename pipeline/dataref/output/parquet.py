@@ -72,7 +72,7 @@ def _warn_unknown(record: Mapping[str, Any], paper_fields: set[str], dataset_fie
         unknown |= set(dataset) - dataset_fields
     for name in sorted(unknown - _WARNED):
         _WARNED.add(name)
-        warnings.warn(Warnings.W020.format(field=name))
+        warnings.warn(Warnings.W020.format(field=name), stacklevel=2)
 
 
 def row_of(record: Mapping[str, Any]) -> dict:
@@ -129,7 +129,7 @@ def read_table(path: Path, columns: Optional[list[str]] = None) -> "pa.Table":
         found = pq.read_schema(path) if path.is_file() else None
         table = pq.read_table(path, columns=columns)
     except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
-        raise DatarefError(Errors.E044.format(path=path, detail=str(err).splitlines()[0]))
+        raise DatarefError(Errors.E044.format(path=path, detail=str(err).splitlines()[0])) from err
     names = set(found.names if found is not None else table.column_names)
     if not {"id", "path", "status"} <= names:
         raise DatarefError(Errors.E044.format(path=path, detail="it has no id, path and status columns"))
@@ -168,7 +168,8 @@ class ParquetSink:
         if not resume:
             raise DatarefError(Errors.E017.format(path=self.output))
         table = read_table(self.output, columns=["id", "status"])
-        return {i for i, s in zip(table.column("id").to_pylist(), table.column("status").to_pylist()) if s == "ok"}
+        ids, statuses = table.column("id").to_pylist(), table.column("status").to_pylist()
+        return {i for i, s in zip(ids, statuses, strict=True) if s == "ok"}
 
     def finish(self) -> int:
         """Merge the file's finished rows and the journal into the Parquet file; remove the journal."""

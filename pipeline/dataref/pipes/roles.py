@@ -63,7 +63,7 @@ class DatasetRoles(Pipe):
         return [self._roles(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], roles: list[dict[str, dict]]) -> None:
-        for doc, found in zip(docs, roles):
+        for doc, found in zip(docs, roles, strict=True):
             doc._.dataset_roles = found
 
     def classify(self, sentences: list[str]) -> list[dict[str, float]]:
@@ -74,7 +74,7 @@ class DatasetRoles(Pipe):
 
     def decide(self, sentences: list[str], cats: list[dict[str, float]], own: bool) -> dict:
         """The role of one dataset record from its cue sentences' probabilities."""
-        scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats) if c]
+        scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats, strict=True) if c]
         p_created = round(max((x[0] for x in scored), default=0.0), 4)  # kept so a threshold can be tuned offline
         if own:
             return {"role": CREATED, "evidence": sentences[0] if sentences else "", "score": 1.0, "source": OWN,
@@ -116,7 +116,7 @@ class DatasetRoles(Pipe):
             records.append(([f"id:{identifier}"], _unique([i["sentence"] for i in found])[:self.max_sentences],
                             False))
         everything = _unique([s for _, sentences, _ in records for s in sentences])
-        cats = dict(zip(everything, self.classify(everything)))
+        cats = dict(zip(everything, self.classify(everything), strict=True))
         roles: dict[str, dict] = {}
         for keys, sentences, own in records:
             role = self.decide(sentences, [cats[s] for s in sentences], own)

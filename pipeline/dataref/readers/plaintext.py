@@ -38,7 +38,7 @@ class PlainTextReader:
             text = data.decode("utf8")
         except UnicodeDecodeError as err:
             raise DatarefError(Errors.E051.format(path=name, detail=f"not UTF-8 text: {err.reason} at byte "
-                                                                    f"{err.start}"), name)
+                                                                    f"{err.start}"), name) from err
         text = INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
         limit = self.max_chars if self.max_chars is not None else max_chars()
         if len(text) > limit:

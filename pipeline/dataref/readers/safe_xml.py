@@ -96,7 +96,7 @@ def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> 
             with open(source, "rb") as handle:
                 data = handle.read(limit + 1)  # never more than the limit, whatever the size said
         except OSError as err:
-            raise DatarefError(Errors.E006.format(path=name, detail=err.strerror or err), name)
+            raise DatarefError(Errors.E006.format(path=name, detail=err.strerror or err), name) from err
     return checked_bytes(data, name, limit), name
 
 
@@ -127,10 +127,10 @@ def parse_xml(data: bytes, name: str, plain_doctype: bool = False) -> etree._Ele
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as err:
         if "depth" in str(err).lower():
-            raise DatarefError(Errors.E012.format(path=name, limit=256), name)
-        raise DatarefError(Errors.E002.format(path=name, detail=_syntax_detail(err)), name)
+            raise DatarefError(Errors.E012.format(path=name, limit=256), name) from err
+        raise DatarefError(Errors.E002.format(path=name, detail=_syntax_detail(err)), name) from err
     except ValueError as err:  # e.g. an unknown encoding declaration
-        raise DatarefError(Errors.E002.format(path=name, detail=err), name)
+        raise DatarefError(Errors.E002.format(path=name, detail=err), name) from err
     if root is None:
         raise DatarefError(Errors.E002.format(path=name, detail="no root element"), name)
     return root

@@ -446,7 +446,7 @@ def read_results(path: Path) -> list[ResultRecord]:
                                               else "not a regular file"), str(path))
     results = result_files.read_results(path)
     if results.cut:
-        warnings.warn(Warnings.W010.format(path=path, line=results.cut))
+        warnings.warn(Warnings.W010.format(path=path, line=results.cut), stacklevel=2)
     if not results.records:
         raise DatarefError(Errors.E031.format(path=path), str(path))
     return results.records
@@ -464,7 +464,7 @@ def prepare_folder(output: Path) -> None:
     try:
         (output / PAPERS_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise DatarefError(Errors.E032.format(path=output, detail=err.strerror or err))
+        raise DatarefError(Errors.E032.format(path=output, detail=err.strerror or err)) from err
     for old in (output / PAPERS_DIR).glob("*.html"):  # pages of an earlier report, not of this one
         old.unlink()
 
@@ -506,8 +506,8 @@ class _Papers:
             from ..run.extract import load_pipeline
             from ..readers.paper import PaperReader
 
-            self._nlp = load_pipeline(self.model)
-            self._reader = PaperReader(self._nlp)
+            nlp = load_pipeline(self.model)
+            self._nlp, self._reader = nlp, PaperReader(nlp)
         return self._nlp
 
     def read(self, path: Path) -> Doc:

@@ -349,7 +349,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
     try:
         handle = output.open("a", encoding="utf8") if output else sys.stdout
     except OSError as err:
-        raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err))
+        raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err)) from err
     writer = MdcWriter(handle) if output_format == "mdc" else LineWriter(handle)
     show = readable_text
     progress = tqdm(total=len(paths) + len(pdfs_failed), unit="paper", file=sys.stderr,

@@ -124,7 +124,7 @@ class PaperBatch:
                 return self.reader(tei)
             except DatarefError as err:
                 tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
-                raise DatarefError(Errors.E013.format(path=item["path"], detail=err), item["path"])
+                raise DatarefError(Errors.E013.format(path=item["path"], detail=err), item["path"]) from err
         if not _is_uri(source):
             return self.reader(item["path"])
         from ..readers.safe_xml import checked_bytes, max_bytes
@@ -135,7 +135,7 @@ class PaperBatch:
             with filesystem.open_input_stream(path) as stream:
                 data = stream.read(limit + 1)
         except OSError as err:
-            raise DatarefError(Errors.E006.format(path=source, detail=err), source)
+            raise DatarefError(Errors.E006.format(path=source, detail=err), source) from err
         return self.reader.read_data(checked_bytes(data, source, limit), source, source)
 
     def records(self, items: list[dict]) -> list[dict]:
@@ -146,7 +146,7 @@ class PaperBatch:
         pdfs = [item for item in items if item["source"].lower().endswith(PDF_SUFFIXES)]
         # the batch's PDFs in flight at once, at most --concurrency of them per worker
         with ThreadPoolExecutor(max_workers=max(1, min(len(pdfs), self.concurrency))) as pool:
-            teis = dict(zip((item["id"] for item in pdfs), pool.map(self._convert, pdfs)))
+            teis = dict(zip((item["id"] for item in pdfs), pool.map(self._convert, pdfs), strict=True))
         for item in items:
             try:
                 doc = self._read(item, teis.get(item["id"]))
@@ -237,7 +237,7 @@ def prepare_output_dir(output_dir: PathLike, resume: bool) -> tuple[set[str], in
                 write_table(Path(part.path), kept)
             else:
                 pq.write_table(kept, part.path, filesystem=filesystem)
-        done.update(i for i, s in zip(ids, statuses) if s == "ok")
+        done.update(i for i, s in zip(ids, statuses, strict=True) if s == "ok")
     return done, dropped
 
 

@@ -267,7 +267,7 @@ def detokenize(words: list[str]) -> tuple[str, list[int]]:
 def _chunk_doc(nlp: Language, words: list[str], mentions: list[tuple[int, int, bool]], stats: Counter) -> Doc:
     """A Doc over `words` with DATASET mentions (word offsets, end exclusive; False = unsure → missing)."""
     text, starts = detokenize(words)
-    ends = [s + len(w) for s, w in zip(starts, words)]
+    ends = [s + len(w) for s, w in zip(starts, words, strict=True)]
     doc = nlp.make_doc(text)
     ents, missing = [], []
     for begin, end, sure in mentions:
