@@ -84,7 +84,7 @@ def main(model: str = "en_dataref_sm", papers: int = 400, output: Optional[Path]
     whole = {}
     for n_process in (1, 2):
         # the pipeline's own batch size (4 papers): the same as the NER-alone stage above
-        whole[n_process], _ = timed(lambda: list(nlp.pipe((reader(p) for p in files), n_process=n_process)))
+        whole[n_process], _ = timed(lambda n=n_process: list(nlp.pipe((reader(p) for p in files), n_process=n)))
     total_stages = sum(stages.values())
     results = {
         "date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",

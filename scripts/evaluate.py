@@ -143,7 +143,8 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=N
 def summarize(counts: Counter, rules: Counter) -> dict:
     return {
         "datasets": prf(counts["ds_tp"], counts["ds_fp"], counts["ds_fn"], 3),
-        "records_per_gold_dataset": round(counts["ds_records_on_gold"] / counts["ds_tp"], 3) if counts["ds_tp"] else None,
+        "records_per_gold_dataset": (round(counts["ds_records_on_gold"] / counts["ds_tp"], 3)
+                                     if counts["ds_tp"] else None),
         "created": prf(counts["created_tp"], counts["created_fp"], counts["created_fn"], 3),
         "links": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"], 3),
         "links_grobid": prf(counts["link_tp"], counts["link_fp"], counts["link_fn"] - counts["link_fn_grobid"], 3),
@@ -204,8 +205,9 @@ def report(name: str, papers: list[dict]) -> dict:
             part = sum((Counter(p[system]) for p in papers if p["field"] == field), Counter())
             out[system]["by_field"][field] = {"papers": sum(1 for p in papers if p["field"] == field),
                                               "datasets": prf(part["ds_tp"], part["ds_fp"], part["ds_fn"], 3),
-                                              "records_per_gold_dataset": round(
-                                                  part["ds_records_on_gold"] / part["ds_tp"], 3) if part["ds_tp"] else None,
+                                              "records_per_gold_dataset": (
+                                                  round(part["ds_records_on_gold"] / part["ds_tp"], 3)
+                                                  if part["ds_tp"] else None),
                                               "links": prf(part["link_tp"], part["link_fp"], part["link_fn"], 3)}
         s, c = out[system], out[system]["counts"]
         if c.get("kb_expected"):

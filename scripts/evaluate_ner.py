@@ -32,7 +32,7 @@ def train_names(nlp, corpus: Path) -> set[str]:
 def score(gold: list[Doc], predicted: list[Doc], seen: set[str]) -> dict:
     tp = fp = fn = 0
     unseen_total = unseen_found = 0
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=True):
         gold_spans = {(e.start_char, e.end_char) for e in g.ents if e.label_ == "DATASET"}
         # Tokens the corpus leaves unannotated (SciREX Material that may not be a dataset) judge nothing.
         missing = {t.idx for t in g if t.ent_iob == 0}

@@ -33,7 +33,7 @@ def main(model: Path = Path("training/roles/model-best"), split: str = "test", o
     seconds = time.perf_counter() - start
     confusion: Counter = Counter()
     background: Counter = Counter()
-    for doc, (_, label) in zip(docs, rows):
+    for doc, (_, label) in zip(docs, rows, strict=True):
         guess = "CREATION" if doc.cats["CREATION"] >= doc.cats["USE"] else "USE"
         if label == "BACKGROUND":
             background[guess] += 1

@@ -150,7 +150,8 @@ def main(out: Path, model: str = "en_dataref_sm", seed: int = 0, threshold: floa
     (out / "classifier.json").write_text(json.dumps(classifier.to_dict(), indent=1))
     figures = {"trained_on": Counter(f"{r['corpus']}-{r['split']}" for r in train), "threshold": threshold,
                "parts": report(classifier, rows, threshold),
-               "weights": dict(sorted(zip(classifier.features, classifier.weights), key=lambda kv: -abs(kv[1])))}
+               "weights": dict(sorted(zip(classifier.features, classifier.weights, strict=True),
+                                      key=lambda kv: -abs(kv[1])))}
     (out / "report.json").write_text(json.dumps(figures, indent=1))
     print(json.dumps(figures["parts"], indent=1))
 

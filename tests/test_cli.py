@@ -12,8 +12,9 @@ import spacy
 from typer.testing import CliRunner
 
 from dataref.cli import app
+from dataref.run import ray_runner
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE, ROOT, cut_last_line
 
 runner = CliRunner()
 
@@ -49,12 +50,13 @@ def test_extract_folder_with_a_broken_file(model_dir, folder, tmp_path):
     assert "passed over: 1 other files (not .xml, .nxml, .txt or .pdf)" in result.output
 
 
-def test_resume_skips_done_and_drops_a_half_line(model_dir, folder, tmp_path):
+@pytest.mark.parametrize("keep", [0.5, 0.0])
+def test_resume_skips_done_and_drops_a_real_half_line(model_dir, folder, tmp_path, keep):
     out = tmp_path / "out.jsonl"
-    runner.invoke(app, ["extract", str(folder / "a.tei.xml"), "-o", str(out), "--model", str(model_dir)])
-    with out.open("a") as handle:
-        handle.write('{"path": "half a rec')  # what a kill mid-write would leave
-    result = runner.invoke(app, ["extract", str(folder), "-o", str(out), "--model", str(model_dir), "--resume"])
+    run([folder / "a.tei.xml", folder / "c.tei.xml", "-o", out, "--model", model_dir])
+    cut_last_line(out, keep)  # c.tei.xml's record, cut by a kill
+    assert out.read_bytes().count(b"\n") == 1
+    result = run([folder, "-o", out, "--model", model_dir, "--resume"])
     assert result.exit_code == 0, result.output
     paths = [r["path"].rsplit("/", 1)[-1] for r in records(out)]
     assert sorted(paths) == ["a.tei.xml", "b.tei.xml", "c.tei.xml"]
@@ -295,3 +297,27 @@ def test_unreadable_folders_are_counted(model_dir, folder, tmp_path):
 def test_engine_refusals_exit_2(model_dir, args, message):
     result = runner.invoke(app, ["extract", str(EXAMPLE), "--model", str(model_dir), *args])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+# ---- the Ray engine's options, checked without Ray -----------------------------------------------------
+
+def test_format_mdc_is_refused_with_ray(tmp_path, monkeypatch):
+    monkeypatch.setattr(ray_runner, "main_ray", lambda *a, **k: pytest.fail("Ray was started"))
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--engine", "ray", "-o", str(tmp_path / "out"),
+                                 "--format", "mdc"])
+    assert result.exit_code == 2 and "[E019]" in result.output and "--format mdc" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_grobid_options_reach_the_ray_run(tmp_path, monkeypatch):
+    seen = {}
+
+    def main_ray(inputs, output, **options):
+        seen.update(options)
+        return ray_runner.RaySummary(papers=1)
+
+    monkeypatch.setattr(ray_runner, "main_ray", main_ray)
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--engine", "ray", "-o", str(tmp_path / "out"),
+                                 "--concurrency", "2", "--consolidate-citations", "--timeout", "7"])
+    assert result.exit_code == 0, result.output
+    assert (seen["grobid_concurrency"], seen["consolidate_citations"], seen["grobid_timeout"]) == (2, True, 7)

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
 import spacy
@@ -6,7 +10,7 @@ from spacy.tokens import DocBin
 from dataref import TEIReader
 from dataref.linking.names import clean_mention
 
-from .conftest import bib, make_tei
+from .conftest import ROOT, bib, make_tei
 
 
 def run(reader, body: str, tagged: list[str]):
@@ -156,3 +160,19 @@ def test_excluded_sections_option(excluded, expected):
     start = doc.text.index("SQuAD")
     doc.ents = [doc.char_span(start, start + 5, label="DATASET")]
     assert [e.text for e in consistency(doc).ents] == expected
+
+
+def test_importing_the_components_builds_no_accession_patterns():
+    """bioregistry's patterns are built when a component is made with a null `accession_patterns`, not when a
+    process imports the package."""
+    code = ("import sys, dataref.pipes.consistency, dataref.pipes.support\n"
+            "from dataref.linking import identifiers\n"
+            "print(identifiers._token_patterns.cache_info().currsize, 'bioregistry' in sys.modules)\n"
+            "import spacy\n"
+            "nlp = spacy.blank('en')\n"
+            "nlp.add_pipe('dataref_dataset_consistency'); nlp.add_pipe('dataref_dataset_support')\n"
+            "print(identifiers._token_patterns.cache_info().currsize,"
+            " identifiers.accession_patterns.cache_info().hits)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "pipeline"), os.environ.get("PYTHONPATH", "")])}
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert found.stdout.split() == ["0", "False", "1", "1"]  # built once, for the first component, reused by the other

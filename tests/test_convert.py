@@ -76,3 +76,26 @@ def test_stable_split_is_fixed():
         "We use ImageNet.": "train", "sentence 1": "train", "sentence 42": "dev"}
     shares = Counter(convert.stable_split(f"sentence {i}") for i in range(2000))
     assert 150 < shares["dev"] < 250
+
+
+def test_tdmsci_bio_tags_become_dataset_spans(tmp_path):
+    """TDMSci's CoNLL BIO tags through spaCy's iob_to_biluo: a mention may start with I-, two B- in a row are two
+    mentions, TASK and METRIC are outside."""
+    import spacy
+    from collections import Counter
+
+    from dataref.training.convert import stable_split, tdmsci_docs
+
+    rows = [("We", "O"), ("use", "O"), ("SQuAD", "I-DATASET"), ("v1.1", "I-DATASET"), ("and", "O"),
+            ("WikiQA", "B-DATASET"), ("TREC", "B-DATASET"), ("for", "O"), ("question", "B-TASK"),
+            ("answering", "I-TASK"), (".", "O")]
+    offset, lines = 100, []
+    for word, tag in rows:
+        lines.append(f"{word}\t{offset}\t{tag}")
+        offset += len(word) + 1
+    path = tmp_path / "tdmsci.conll"
+    path.write_text("\n".join(lines) + "\n\n", encoding="utf8")
+    text = " ".join(word for word, _ in rows)
+    docs = list(tdmsci_docs(path, spacy.blank("en"), Counter(), stable_split(text)))
+    assert [doc.text for doc in docs] == [text]
+    assert [e.text for e in docs[0].ents] == ["SQuAD v1.1", "WikiQA", "TREC"]

@@ -1,4 +1,6 @@
 """Dataset entities: one record per dataset, its splits and parts inside it, versions apart, one decision each."""
+from typing import Optional
+
 import pytest
 import spacy
 from spacy.tokens import DocBin
@@ -31,8 +33,8 @@ def test_a_lower_case_tail_goes_only_after_another_name_of_the_paper():
     assert name_parts("PASCAL VOC 2012 semantic segmentation").base == "PASCAL VOC 2012 semantic segmentation"
 
 
-def _groups(texts: list[str], kb: dict[str, str] = {}) -> list[set[str]]:
-    mentions = [Mention(i * 100, i * 100 + len(t), t, NER, kb.get(t, "")) for i, t in enumerate(texts)]
+def _groups(texts: list[str], kb: Optional[dict[str, str]] = None) -> list[set[str]]:
+    mentions = [Mention(i * 100, i * 100 + len(t), t, NER, (kb or {}).get(t, "")) for i, t in enumerate(texts)]
     return [{texts[i] for i in group} for group in group_mentions(mentions)]
 
 

@@ -1,3 +1,4 @@
+import concurrent.futures
 import json
 import shutil
 import os
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dataref.cli import app
+from dataref.run import ray_runner
 from dataref.run.grobid import Grobid, GrobidOptions
 from .grobid_stub import StubGrobid, fake_pdf
 
@@ -124,3 +126,22 @@ def test_killed_run_resumes_with_every_paper_once(tei_dir, model_dir, tmp_path):
     paths = [json.loads(line)["path"] for line in lines]
     assert len(paths) == len(set(paths)) == 200
     assert sum(1 for line in lines if '"error"' in line[:200]) == 20
+
+
+def test_a_ray_worker_honours_concurrency_and_consolidation(stub, model_dir, tmp_path, monkeypatch):
+    pools = []
+
+    class Recorded(concurrent.futures.ThreadPoolExecutor):
+        def __init__(self, max_workers=None, **kwargs):
+            pools.append(max_workers)
+            super().__init__(max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(ray_runner, "ThreadPoolExecutor", Recorded)
+    write_pdfs(tmp_path / "papers", {f"p{i}": "ok" for i in range(3)})
+    items, _ = ray_runner.list_inputs([tmp_path / "papers"])
+    worker = ray_runner.PaperBatch(str(model_dir), grobid_urls=(stub.url,), tei_cache=str(tmp_path / "cache"),
+                                   grobid_concurrency=2, consolidate_citations=True)
+    rows = worker.records(items)
+    assert [r.get("error") for r in rows] == [None, None, None]
+    assert pools == [2]  # 3 PDFs, at most 2 in flight
+    assert stub.last_form.get("consolidateCitations") == "1"

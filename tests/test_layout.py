@@ -128,3 +128,11 @@ def test_an_upward_import_is_caught(module, line, expected):
     source = path.read_text(encoding="utf8") + f"\n\ndef _added():\n    {line}  # noqa: F401\n"
     found = violations(source, module, False)
     assert len(found) == 1 and expected in found[0], found
+
+
+@pytest.mark.parametrize("form", [r"10\.\d{4", "1[89]|20", r're.compile(r"\s+")'])
+def test_doi_year_and_white_space_forms_are_written_once(form):
+    """A DOI, a year and a run of white space are matched the way linking/patterns.py says, everywhere."""
+    found = [str(path.relative_to(PACKAGE)) for path in sorted(PACKAGE.rglob("*.py"))
+             if form in path.read_text(encoding="utf8")]
+    assert found == ["linking/patterns.py"]

@@ -88,7 +88,7 @@ def test_links(link, body, names, expected):
     for ent in doc.ents:
         first.setdefault(ent.text, ent)
     for name, ids in expected.items():
-        found = [l["id"] for l in first[name]._.citations]
+        found = [link["id"] for link in first[name]._.citations]
         assert found == ids, (name, first[name]._.citations)
         assert first[name].kb_id_ == (ids[0] if ids else NIL)
 
@@ -112,7 +112,7 @@ def test_range_not_expanded_when_numbering_unknown(link):
 def test_links_only_to_own_bibliography(link):
     with pytest.warns(UserWarning, match="W002"):
         doc = link(make_tei(f"<p>We use ImageNet {ref('#b42', '[43]')}.</p>", BIBL), ["ImageNet"])
-    assert all(l["id"] in doc._.bibliography for links in doc._.citation_links.values() for l in links)
+    assert all(link["id"] in doc._.bibliography for links in doc._.citation_links.values() for link in links)
 
 
 def test_evidence_is_recorded(link):

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from dataref.cli import app
 from dataref.errors import DatarefError
 
-from .conftest import EXAMPLE, FIXTURES
+from .conftest import EXAMPLE, FIXTURES, cut_last_line
 
 pq = pytest.importorskip("pyarrow.parquet")
 
@@ -60,7 +60,8 @@ def test_resume_retries_errors_skips_done_and_merges_a_journal_a_kill_left(model
     # a later run was killed: it had journalled c.xml, and half a line
     extract(model_dir, folder / "c.xml", "-o", tmp_path / "c.jsonl")
     journal = tmp_path / "out.parquet.partial.jsonl"
-    journal.write_text((tmp_path / "c.jsonl").read_text() + '{"path": "half a rec', encoding="utf8")
+    journal.write_text((tmp_path / "c.jsonl").read_text() * 2, encoding="utf8")
+    cut_last_line(journal)  # a real record a kill cut in half
     (folder / "b.tei.xml").write_bytes(EXAMPLE.read_bytes())  # the broken paper was fixed since
     result = extract(model_dir, folder, "-o", out, "--resume")
     assert "2 skipped" in result.output and "1 paper," in result.output

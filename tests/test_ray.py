@@ -131,3 +131,12 @@ def test_pdfs_through_a_pool_of_grobid_servers(model_dir, local_ray, tmp_path):
     assert rows["bad.pdf"]["error"]["code"] == "E009"
     assert rows["p0.pdf"]["paper"]["grobid_version"] and any(d["name"] == "ImageNet" for d in rows["p0.pdf"]["datasets"])
     assert len(list((tmp_path / "cache").glob("*.tei.xml"))) == 6
+
+
+def test_actor_pool_through_rays_current_api(local_ray, caplog, recwarn):
+    """`map_batches(concurrency=)` is deprecated for a pool of actors: the pool is a `compute=` strategy."""
+    from dataref.run.ray_runner import papers_dataset
+
+    papers_dataset([{"id": "x", "path": "x", "source": "x"}], model=MODEL, workers=2)
+    said = [r.getMessage() for r in caplog.records] + [str(w.message) for w in recwarn]
+    assert not [m for m in said if "concurrency" in m and "deprecat" in m.lower()]

@@ -104,3 +104,14 @@ def test_trf_pipeline_config_is_the_shipped_one_with_a_transformer(tmp_path):
     assert trf["components"]["transformer"] == sm["components"]["tok2vec"] == {"source": "${paths.ner_model}"}
     assert {k: v for k, v in trf["components"].items() if k != "transformer"} == \
         {k: v for k, v in sm["components"].items() if k != "tok2vec"}
+
+
+def test_assembled_pipeline_has_one_excluded_sections_pattern():
+    """Every component that skips sections skips the ones linking/lexicon.py names: the config holds no copy."""
+    from dataref.linking.lexicon import EXCLUDED_SECTIONS
+
+    config = load_config(ROOT / "configs" / "pipeline.cfg", overrides={"paths.ner_model": MODEL})
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    found = {name: c["excluded_sections"] for name, c in nlp.config["components"].items() if "excluded_sections" in c}
+    assert set(found) == {"dataref_dataset_consistency", "dataref_identifiers"}
+    assert set(found.values()) == {EXCLUDED_SECTIONS}

@@ -134,7 +134,8 @@ def extract(
                               "the listing on stdout)"),
     grobid_url: list[str] = typer.Option([], "--grobid-url", help="GROBID server (env DATAREF_GROBID_URL, "
                                          "default http://localhost:8070); with --engine ray, repeat it for a pool"),
-    concurrency: int = typer.Option(4, "--concurrency", help="PDFs in flight at GROBID"),
+    concurrency: int = typer.Option(4, "--concurrency", help="PDFs in flight at GROBID (with --engine ray: per "
+                                    "worker)"),
     timeout: int = typer.Option(180, "--timeout", help="Seconds to wait for GROBID per PDF"),
     consolidate: bool = typer.Option(False, "--consolidate-citations",
                                      help="Ask GROBID to consolidate citations (slow, external)"),
@@ -176,9 +177,13 @@ def extract(
             typer.echo(str(Errors.E019.format(path="--engine ray", detail="--text and --n-process are for the local "
                                               "engine; Ray's workers are set with --workers")), err=True)
             raise typer.Exit(2)
+        if output_format != "jsonl":
+            typer.echo(str(Errors.E019.format(path="--engine ray", detail=f"--format {output_format} is for the local "
+                                              "engine, as Ray writes a folder of Parquet files")), err=True)
+            raise typer.Exit(2)
         _extract_ray(inputs, output, model=model, resume=resume, address=address, workers=workers,
                      cpus_per_worker=cpus_per_worker, batch_size=batch_size, tei_cache=tei_cache,
-                     grobid_timeout=timeout,
+                     grobid_timeout=timeout, grobid_concurrency=concurrency, consolidate_citations=consolidate,
                      grobid_urls=grobid_url or [GrobidOptions.from_env().url])
         return
 
@@ -194,7 +199,7 @@ def extract(
                               output_format=output_format)
     except DatarefError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     typer.echo(summary.line(output), err=True)
     if summary.refusal:
         typer.echo(summary.refusal, err=True)
@@ -217,11 +222,11 @@ def _extract_ray(inputs: list[Path], output: Optional[Path], **options) -> None:
         summary = main_ray(inputs, output, **options)
     except DatarefError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo("dataref: interrupted; every finished batch is written. Run the same command with --resume "
                    "to continue.", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     if summary.papers == 0 and (summary.errors or not summary.skipped):
         raise typer.Exit(1)
 
@@ -258,7 +263,7 @@ def report(
             summary = write_report(inputs, output, model=model, records_only=records_only)
     except DatarefError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for message in dict.fromkeys(str(warning.message) for warning in caught):
         typer.echo(message, err=True)
     typer.echo(summary.line(output), err=True)

@@ -133,7 +133,7 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
         return []
     first = [name_parts(m.text) for m in mentions]
     bases = {normalize(p.base) for p in first}
-    parsed = [name_parts(m.text, bases - {normalize(p.base)}) for m, p in zip(mentions, first)]
+    parsed = [name_parts(m.text, bases - {normalize(p.base)}) for m, p in zip(mentions, first, strict=True)]
     keys = [normalize(p.base) for p in parsed]
     union = _Union(len(mentions))
     by_key: dict[str, int] = {}

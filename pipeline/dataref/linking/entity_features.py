@@ -109,7 +109,7 @@ class EntityClassifier:
         ({feature, value, push}), strongest first."""
         pushes: list[dict] = []
         total = self.bias
-        for name, mean, scale, weight in zip(self.features, self.mean, self.scale, self.weights):
+        for name, mean, scale, weight in zip(self.features, self.mean, self.scale, self.weights, strict=True):
             value = values.get(name, 0.0)
             push = weight * (value - mean) / (scale or 1.0)
             total += push

@@ -9,13 +9,12 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Iterable, Optional
 
+from .patterns import DOI
 from .lexicon import (ACCESSION_WORDS, ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES,
                       DATA_STATEMENT_HEADING, DATA_URL_HOSTS, EXTRA_ARCHIVES, NOT_ACCESSION_BEFORE, NOT_DATA_DOI,
                       NOT_DATA_DOI_CONTEXT)
 
 DOI_RESOLVER = "https://doi.org/"
-# A DOI: "10." registrant "/" suffix; the suffix stops at white space, quotes and angle brackets.
-DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
 # The rest of a DOI that PDF text cut after a slash or after a word and a dot ("…/dryad.\njh9w0vt9t",
 # "…/MODIS/ MOD13A2.006"), or after a hyphen at a line end.
 _CONTINUED = re.compile(r"\s{1,3}([A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])")
@@ -136,6 +135,14 @@ def token_patterns(prefixes: Iterable[str] = ENTITY_ARCHIVES) -> list[str]:
     components match them against one token; the samples, runs and platforms inside a study are left out."""
     not_a_study = f"(?!(?:{PART_FORMS.pattern}|{NOT_DATA_FORMS.pattern})$)"
     return [not_a_study + f"(?:{body})" for body in _token_patterns(tuple(prefixes))]
+
+
+@lru_cache(maxsize=None)
+def accession_patterns() -> tuple[str, ...]:
+    """`token_patterns()` of the archives whose accessions are dataset names (ENTITY_ARCHIVES): what the
+    consistency and support components match when their config says null. Built at first use, once per process
+    (bioregistry takes a second to load), never at import."""
+    return tuple(token_patterns())
 
 
 def is_dataset_by_itself(found: list[dict]) -> bool:

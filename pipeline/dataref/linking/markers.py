@@ -8,11 +8,12 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ..extensions import CITATIONS
+from .patterns import YEAR_FORM
 
 _NUMERIC = re.compile(r"^[\[\(]?\s*\d+(?:\s*(?:[-–—,;]|and)\s*\d+)*\s*[\]\)]?[,;.]?$")
 _RANGE = re.compile(r"(\d+)\s*(?:[-–—]\s*(\d+))?")
 _BIB_NUM = re.compile(r"^b(\d+)$")
-_YEAR = re.compile(r"\b((?:1[89]|20)\d\d)[a-z]?\b")
+_YEAR = re.compile(rf"\b({YEAR_FORM})[a-z]?\b")
 _SURNAME = re.compile(r"[^\W\d_][\w'’\-]+", re.UNICODE)
 _NOT_NAMES = {"see", "e.g", "eg", "cf", "and", "et", "al", "in", "also", "i.e", "ie", "the"}
 MAX_RANGE = 50
@@ -88,9 +89,9 @@ def author_year(text: str, index: dict) -> list[str]:
 
 # Callouts GROBID left as plain text: "(Smith et al., 2019; Lee, 2020)", "Smith et al. (2019)",
 # "Smith et al. [2019]", "[12]", "[3, 5-7]".
-_PAREN_AUTHOR_YEAR = re.compile(r"\(([^()]{2,200}?(?:1[89]|20)\d\d[a-z]?)\)")
+_PAREN_AUTHOR_YEAR = re.compile(rf"\(([^()]{{2,200}}?{YEAR_FORM}[a-z]?)\)")
 _NARRATIVE = re.compile(r"\b([A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?)"
-                        r"\s*[(\[]((?:1[89]|20)\d\d[a-z]?)[)\]]")
+                        rf"\s*[(\[]({YEAR_FORM}[a-z]?)[)\]]")
 _BRACKET_NUMBERS = re.compile(r"\[\s*\d+(?:\s*(?:[-–—,;]|and)\s*\d+)*\s*\]")
 
 

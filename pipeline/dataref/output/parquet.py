@@ -9,13 +9,13 @@ The single-machine writer (`ParquetSink`) journals each finished paper as a JSON
 (`<output>.partial.jsonl`, flushed per paper, so a kill loses nothing) and writes the Parquet file at the
 end of the run, atomically: old rows kept, new rows after them. `--resume` skips the papers the file (and a
 journal a killed run left) already holds, retries the ones with an error row, and rewrites the file once."""
-import json
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from ..errors import DatarefError, Errors, Warnings
+from .records import read_results
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -71,17 +71,17 @@ def _fields(struct_type) -> set[str]:
     return {struct_type.field(i).name for i in range(struct_type.num_fields)}
 
 
-def _warn_unknown(record: dict, paper_fields: set[str], dataset_fields: set[str]) -> None:
+def _warn_unknown(record: Mapping[str, Any], paper_fields: set[str], dataset_fields: set[str]) -> None:
     """A field the schema does not know would be left out silently: say so, once per field."""
     unknown = set(record.get("paper") or {}) - paper_fields - {"path"}
     for dataset in [*(record.get("datasets") or ()), *(record.get("identifiers") or ())]:
         unknown |= set(dataset) - dataset_fields
     for name in sorted(unknown - _WARNED):
         _WARNED.add(name)
-        warnings.warn(Warnings.W020.format(field=name))
+        warnings.warn(Warnings.W020.format(field=name), stacklevel=2)
 
 
-def row_of(record: dict) -> dict:
+def row_of(record: Mapping[str, Any]) -> dict:
     """The Parquet row of one JSONL record (a result or an error record)."""
     if "error" in record:
         return {"id": record.get("id"), "path": record["path"], "status": "error", "error": record["error"],
@@ -91,7 +91,7 @@ def row_of(record: dict) -> dict:
             "datasets": record.get("datasets") or [], "identifiers": record.get("identifiers")}
 
 
-def table_of(records: Iterable[dict]) -> "pa.Table":
+def table_of(records: Iterable[Mapping[str, Any]]) -> "pa.Table":
     pa = require_pyarrow()
     target = schema()
     paper_fields = _fields(target.field("paper").type)
@@ -135,7 +135,7 @@ def read_table(path: Path, columns: Optional[list[str]] = None) -> "pa.Table":
         found = pq.read_schema(path) if path.is_file() else None
         table = pq.read_table(path, columns=columns)
     except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
-        raise DatarefError(Errors.E044.format(path=path, detail=str(err).splitlines()[0]))
+        raise DatarefError(Errors.E044.format(path=path, detail=str(err).splitlines()[0])) from err
     names = set(found.names if found is not None else table.column_names)
     if not {"id", "path", "status"} <= names:
         raise DatarefError(Errors.E044.format(path=path, detail="it has no id, path and status columns"))
@@ -174,7 +174,8 @@ class ParquetSink:
         if not resume:
             raise DatarefError(Errors.E017.format(path=self.output))
         table = read_table(self.output, columns=["id", "status"])
-        return {i for i, s in zip(table.column("id").to_pylist(), table.column("status").to_pylist()) if s == "ok"}
+        ids, statuses = table.column("id").to_pylist(), table.column("status").to_pylist()
+        return {i for i, s in zip(ids, statuses, strict=True) if s == "ok"}
 
     def finish(self) -> int:
         """Merge the file's finished rows and the journal into the Parquet file; remove the journal."""
@@ -183,14 +184,10 @@ class ParquetSink:
             kept = [r for r in read_records(self.output) if "error" not in r]
         new = []
         done = {r["id"] for r in kept}
-        if self.journal.exists():
-            for line in self.journal.read_text(encoding="utf8").splitlines():
-                try:
-                    record = json.loads(line)
-                except ValueError:  # the half line a kill left: that paper runs again next time
-                    continue
+        if self.journal.exists():  # a half line a kill left is not read: that paper runs again next time
+            for record in read_results(self.journal, refusal=Errors.E018).records:
                 if record.get("id") not in done:  # a kill between writing the file and removing the journal
                     new.append(record)
-        write_table(self.output, table_of(kept + new))
+        write_table(self.output, table_of([*kept, *new]))
         self.journal.unlink(missing_ok=True)
         return len(kept) + len(new)

@@ -47,7 +47,7 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
             tied.setdefault(identifier["mention"], []).append(identifier)
         else:
             alone.setdefault(identifier["id"], []).append(identifier)
-    for record, mentions in zip(records, members.values()):
+    for record, mentions in zip(records, members.values(), strict=True):
         found = [i for m in mentions for i in tied.get(key_of(m), [])]
         record["identifiers"] = _identifier_entries(found)
         _add_role(record, next((roles[key_of(m)] for m in mentions if key_of(m) in roles), None))

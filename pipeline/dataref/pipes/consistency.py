@@ -1,6 +1,6 @@
 """dataref_dataset_consistency: clean the recognizer's DATASET mentions and make them consistent within the paper."""
 import re
-from typing import Iterable
+from typing import Iterable, Optional
 
 import numpy
 from spacy.language import Language
@@ -11,13 +11,9 @@ from spacy.util import filter_spans
 
 from ..linking.entities import ACCESSION, CUE, PROPAGATED
 from ..extensions import CITATIONS, HEADINGS, SECTIONS
-from ..linking.identifiers import token_patterns
+from ..linking.identifiers import accession_patterns as default_accessions
 from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
 from ..linking.names import VERSION, clean_mention, is_name_like, normalize
-
-
-# Archive accessions that are dataset names whatever the text says (patterns from bioregistry: linking/identifiers.py).
-ACCESSIONS = token_patterns()
 
 
 @Language.factory(
@@ -25,11 +21,11 @@ ACCESSIONS = token_patterns()
     requires=["doc.ents"],
     assigns=["doc.ents"],
     default_config={"label": "DATASET", "propagate": True, "cue_words": CUE_WORDS,
-                    "accession_patterns": ACCESSIONS, "excluded_sections": EXCLUDED_SECTIONS,
+                    "accession_patterns": None, "excluded_sections": EXCLUDED_SECTIONS,
                     "headings_need_prose": True},
 )
 def make_dataset_consistency(nlp: Language, name: str, label: str, propagate: bool,
-                             cue_words: list[str], accession_patterns: list[str],
+                             cue_words: list[str], accession_patterns: Optional[list[str]],
                              excluded_sections: str, headings_need_prose: bool) -> "DatasetConsistency":
     return DatasetConsistency(nlp, name, label=label, propagate=propagate, cue_words=cue_words,
                               accession_patterns=accession_patterns,
@@ -42,7 +38,7 @@ class DatasetConsistency(Pipe):
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_consistency", *,
                  label: str = "DATASET", propagate: bool = True,
-                 cue_words: Iterable[str] = CUE_WORDS, accession_patterns: Iterable[str] = ACCESSIONS,
+                 cue_words: Iterable[str] = CUE_WORDS, accession_patterns: Optional[Iterable[str]] = None,
                  excluded_sections: str = EXCLUDED_SECTIONS, headings_need_prose: bool = True) -> None:
         self.name = name
         self.excluded = re.compile(excluded_sections) if excluded_sections else None
@@ -61,6 +57,8 @@ class DatasetConsistency(Pipe):
             self.cues.add("APPOSITIVE", [[{**name_token, "OP": "+"}, {"ORTH": ","}, {"LOWER": {"IN": ["a", "an"]}},
                                           describer, describer, {"LOWER": {"IN": list(cue_words) + ["collection"]}}]])
         self.accessions = Matcher(nlp.vocab)
+        if accession_patterns is None:  # null in the config: the bioregistry archives' (built now, not at import)
+            accession_patterns = default_accessions()
         if accession_patterns:
             pattern = "^(?:" + "|".join(accession_patterns) + ")$"
             self.accessions.add("ACCESSION", [[{"TEXT": {"REGEX": pattern}}]])

@@ -12,7 +12,7 @@ from typing import Iterable, Optional, Union
 import srsly
 from spacy.language import Language
 from spacy.pipeline import Pipe
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..errors import DatarefError, Errors
 from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extensions, key_of
@@ -68,7 +68,7 @@ class DatasetEntities(Pipe):
         return [self.decide(doc, self.candidates(doc)) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], records: list[list[EntityRecord]]) -> None:
-        for doc, found in zip(docs, records):
+        for doc, found in zip(docs, records, strict=True):
             spans = [doc.char_span(start, end, label=self.label, span_id=record["key"])
                      for record in found if record["kept"] for start, end in record["mentions"]]
             kept = [s for s in spans if s is not None]
@@ -87,7 +87,7 @@ class DatasetEntities(Pipe):
                             known.get(key_of(e), {}).get("id", "")) for e in ents]
         forms = abbreviation_forms(doc)
         pairs = {(normalize(short), normalize(long)) for short, long in forms}
-        contexts = _contexts(doc, ents, mentions)
+        contexts = _contexts(doc, mentions)
         has_markers = CITATIONS in doc.spans and len(doc.spans[CITATIONS]) > 0
         found = []
         for group in group_mentions(mentions, pairs):
@@ -156,7 +156,7 @@ def _unique_key(key: str, taken: set[str]) -> str:
     return candidate
 
 
-def _contexts(doc: Doc, ents: list[Span], mentions: list[Mention]) -> list[MentionContext]:
+def _contexts(doc: Doc, mentions: list[Mention]) -> list[MentionContext]:
     """What surrounds each mention, read from the Doc once."""
     text = doc.text
     sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
@@ -170,7 +170,7 @@ def _contexts(doc: Doc, ents: list[Span], mentions: list[Mention]) -> list[Menti
     marker_starts = [m[0] for m in markers]
     bibliography = doc._.bibliography or {}
     contexts = []
-    for ent, mention in zip(ents, mentions):
+    for mention in mentions:
         start, end = mention.start, mention.end
         sentence_start = sent_starts[max(0, bisect.bisect_right(sent_starts, start) - 1)]
         i = bisect.bisect_right(section_starts, start) - 1

@@ -48,7 +48,7 @@ class DatasetIdentifiers(Pipe):
         return [self._identifiers(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], found: list[list[dict]]) -> None:
-        for doc, identifiers in zip(docs, found):
+        for doc, identifiers in zip(docs, found, strict=True):
             doc._.identifiers = identifiers
 
     def _identifiers(self, doc: Doc) -> list[dict]:

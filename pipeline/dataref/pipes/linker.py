@@ -96,7 +96,7 @@ class CitationLinker(Pipe):
         return [self._predict_one(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], predictions: list[Prediction]) -> None:
-        for doc, (links, notes) in zip(docs, predictions):
+        for doc, (links, notes) in zip(docs, predictions, strict=True):
             new_ents = []
             for ent in doc.ents:
                 if ent.label_ == self.label:
@@ -191,7 +191,7 @@ class CitationLinker(Pipe):
             claimed.add(id(group[0]))
             chain = coordination(text, ents, i)
             if len(chain) > 1 and len(chain) == len(group):
-                for other, marker in zip(chain, group):
+                for other, marker in zip(chain, group, strict=True):
                     # An entry that names another dataset of the chain is that one's, not this one's.
                     if any(strong(b, c) and not strong(b, other) for c in chain if c is not other for b in marker.ids):
                         considered.add(normalize(other.text))

@@ -7,9 +7,12 @@ as the strongest evidence of `created`."""
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+import srsly
+from spacy import util
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
+from thinc.api import Config
 
 from ..errors import DatarefError, Errors
 from ..extensions import install_extensions, key_of
@@ -63,7 +66,7 @@ class DatasetRoles(Pipe):
         return [self._roles(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], roles: list[dict[str, dict]]) -> None:
-        for doc, found in zip(docs, roles):
+        for doc, found in zip(docs, roles, strict=True):
             doc._.dataset_roles = found
 
     def classify(self, sentences: list[str]) -> list[dict[str, float]]:
@@ -77,7 +80,7 @@ class DatasetRoles(Pipe):
         own words ("we collected", "our data", "deposited under"): the textcat alone, trained on biomedical
         sentences, calls a table row ("SVHN Accuracy.") creation. A known dataset the paper did not introduce
         is `used`."""
-        scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats) if c]
+        scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats, strict=True) if c]
         p_created = round(max((x[0] for x in scored), default=0.0), 4)  # kept so a threshold can be tuned offline
         if own:
             return {"role": CREATED, "evidence": sentences[0] if sentences else "", "score": 1.0, "source": OWN,
@@ -127,7 +130,7 @@ class DatasetRoles(Pipe):
             records.append(([f"id:{identifier}"], _unique([i["sentence"] for i in found])[:self.max_sentences],
                             False, False))
         everything = _unique([s for _, sentences, _, _ in records for s in sentences])
-        cats = dict(zip(everything, self.classify(everything)))
+        cats = dict(zip(everything, self.classify(everything), strict=True))
         roles: dict[str, dict] = {}
         for keys, sentences, own, is_known in records:
             role = self.decide(sentences, [cats[s] for s in sentences], own, is_known)
@@ -143,6 +146,23 @@ class DatasetRoles(Pipe):
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "DatasetRoles":
         folder = Path(path) / MODEL_DIR
         self.classifier = _load(folder) if folder.exists() else None
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        """The textcat sub-pipeline (its config and weights); empty when there is none."""
+        if self.classifier is None:
+            return srsly.msgpack_dumps({})
+        return srsly.msgpack_dumps({"config": self.classifier.config.to_str(),
+                                    "model": self.classifier.to_bytes(exclude=exclude)})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "DatasetRoles":
+        data = srsly.msgpack_loads(bytes_data)
+        if not data:
+            self.classifier = None
+            return self
+        config = Config().from_str(data["config"])
+        classifier = util.get_lang_class(config["nlp"]["lang"]).from_config(config)
+        self.classifier = classifier.from_bytes(data["model"], exclude=exclude)
         return self
 
 

@@ -1,31 +1,27 @@
 """dataref_dataset_support: keep a recognised dataset only when the paper gives some evidence for it."""
 import re
-from typing import Iterable
+from typing import Iterable, Optional
 
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from ..extensions import CITATIONS, install_extensions, key_of
-from ..linking.identifiers import token_patterns
+from ..linking.identifiers import accession_patterns as default_accessions
 from ..linking.lexicon import SUPPORT_CUES
 from ..linking.names import NameGroups, normalize
 from ..linking.rules import introduces_data, names_dataset
-
-
-# Archive accessions that are dataset names whatever the text says (patterns from bioregistry: linking/identifiers.py).
-ACCESSIONS = token_patterns()
 
 
 @Language.factory(
     "dataref_dataset_support",
     requires=["doc.ents"],
     assigns=["doc.ents"],
-    default_config={"label": "DATASET", "cues": SUPPORT_CUES, "window_chars": 60, "accession_patterns": ACCESSIONS,
+    default_config={"label": "DATASET", "cues": SUPPORT_CUES, "window_chars": 60, "accession_patterns": None,
                     "papers_only": True},
 )
 def make_dataset_support(nlp: Language, name: str, label: str, cues: str, window_chars: int,
-                         accession_patterns: list[str], papers_only: bool) -> "DatasetSupport":
+                         accession_patterns: Optional[list[str]], papers_only: bool) -> "DatasetSupport":
     return DatasetSupport(nlp, name, label=label, cues=cues, window_chars=window_chars,
                           accession_patterns=accession_patterns, papers_only=papers_only)
 
@@ -40,13 +36,15 @@ class DatasetSupport(Pipe):
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_support", *, label: str = "DATASET",
                  cues: str = SUPPORT_CUES, window_chars: int = 60,
-                 accession_patterns: Iterable[str] = ACCESSIONS, papers_only: bool = True) -> None:
+                 accession_patterns: Optional[Iterable[str]] = None, papers_only: bool = True) -> None:
         install_extensions()
         self.name = name
         self.papers_only = papers_only
         self.label = label
         self.cues = re.compile(cues, re.I)
         self.window = window_chars
+        if accession_patterns is None:  # null in the config: the bioregistry archives' (built now, not at import)
+            accession_patterns = default_accessions()
         self.accession = re.compile("^(?:" + "|".join(accession_patterns) + ")$") if accession_patterns else None
 
     def __call__(self, doc: Doc) -> Doc:

@@ -1,13 +1,12 @@
 """Bibliography entries as plain, serialisable records (GROBID <biblStruct> here; JATS <ref> in jats.py)."""
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from .safe_xml import etree
+from ..linking.patterns import YEAR
 
 from .safe_xml import descendants, first, tag, text_of, xml_id
 
-_YEAR = re.compile(r"(1[89]|20)\d\d")
 
 
 @dataclass
@@ -66,7 +65,7 @@ def _venue(el: etree._Element) -> str:
 
 def _year(el: etree._Element) -> str:
     for date in descendants(el, "date"):
-        match = _YEAR.search(date.get("when", "") or text_of(date))
+        match = YEAR.search(date.get("when", "") or text_of(date))
         if match:
             return match.group(0)
     return ""

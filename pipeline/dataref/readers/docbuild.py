@@ -1,7 +1,6 @@
 """Building the reader's Doc: text with recorded offsets, then tokens, citation spans, sections and headings.
 
 Shared by every input format (TEI, JATS), so that they honour one Doc contract."""
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +13,12 @@ from spacy.tokens import Doc
 from .bibliography import BibEntry
 from ..errors import DatarefError, Errors, Warnings
 from ..extensions import CITATIONS, HEADINGS, SECTIONS, install_extensions
+from ..linking.patterns import SPACE
 from .safe_xml import max_chars, parse_xml, read_bytes, tag
 
 Source = Union[str, Path, bytes]
 BLOCK_SEP = "\n\n"
 CITATION_LABEL = "CITATION"
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -43,7 +42,7 @@ class TextBuilder:
     headings: list[tuple[int, int]] = field(default_factory=list)
 
     def add(self, text: str) -> None:
-        text = _SPACE.sub(" ", text)
+        text = SPACE.sub(" ", text)
         if self.last in " \n":
             text = text.lstrip(" ")
         if text:
@@ -136,7 +135,7 @@ def build_doc(nlp: Language, builder: TextBuilder, *, name: str, bibliography: d
     add_citations(doc, builder.markers, doc._.bibliography, notes)
     add_sections(doc, builder.sections)
     for code, first in notes.items():
-        warnings.warn(getattr(Warnings, code).format(path=name, **first))
+        warnings.warn(getattr(Warnings, code).format(path=name, **first), stacklevel=2)
     doc._.paper["warnings"] = {code: first["count"] for code, first in notes.items()}
     doc.spans[HEADINGS] = [span for start, end in builder.headings
                            if (span := doc.char_span(start, end, alignment_mode="strict")) is not None]
@@ -151,7 +150,7 @@ def make_doc(nlp: Language, builder: TextBuilder) -> Doc:
                   | {s - len(BLOCK_SEP) for s in builder.block_starts if s})
     words: list[str] = []
     spaces: list[bool] = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in zip(cuts, cuts[1:], strict=False):
         _append_tokens(nlp, text[start:end], words, spaces)
     return Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=_sent_starts(words, spaces, builder))
 
@@ -183,7 +182,7 @@ def _sent_starts(words: list[str], spaces: list[bool], builder: TextBuilder) -> 
         inside.update(range(marker.start + 1, marker.end))
     values: list[Union[bool, int, None]] = []
     idx = 0
-    for word, space in zip(words, spaces):
+    for word, space in zip(words, spaces, strict=True):
         if idx in starts:
             values.append(True)
         elif segmented or word.isspace() or idx in inside:

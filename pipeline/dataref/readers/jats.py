@@ -17,12 +17,10 @@ from .bibliography import BibEntry, assemble_citation
 from .docbuild import Marker, TextBuilder, XMLReader, add_entry, build_doc, section
 from ..errors import DatarefError, Errors
 from ..linking.markers import MAX_RANGE
+from ..linking.patterns import DOI, SPACE, YEAR
 from .safe_xml import children, descendants, first, tag, text_of
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-_SPACE = re.compile(r"\s+")
-_YEAR = re.compile(r"(1[89]|20)\d\d")
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
 _RANGE_DASH = re.compile(r"^\s*[\])]?\s*[-–—‐‑]\s*[\[(]?\s*$")
 _GROUP_SEP = re.compile(r"^\s*[,;\-–—‐‑]?\s*(?:and\s*)?$")
 _OPENERS = {"(": ")", "[": "]"}
@@ -152,7 +150,7 @@ def _name(el: etree._Element) -> tuple[str, str]:
 def _year(cit: etree._Element) -> str:
     for name in ("year", "date", "date-in-citation"):
         for el in descendants(cit, name):
-            match = _YEAR.search(el.get("iso-8601-date", "") or text_of(el))
+            match = YEAR.search(el.get("iso-8601-date", "") or text_of(el))
             if match:
                 return match.group(0)
     return ""
@@ -176,7 +174,7 @@ def _links(cit: etree._Element) -> Iterator[str]:
 
 def _doi_link(cit: etree._Element) -> str:
     for link in _links(cit):
-        match = _DOI.search(link) if "doi" in link.lower() else None
+        match = DOI.search(link) if "doi" in link.lower() else None
         if match:
             return match.group(0)
     return ""
@@ -208,7 +206,7 @@ def spaced_text(el: etree._Element) -> str:
             previous = child
 
     walk(el)
-    return _SPACE.sub(" ", "".join(parts)).strip()
+    return SPACE.sub(" ", "".join(parts)).strip()
 
 
 # ---- text --------------------------------------------------------------------------------------------

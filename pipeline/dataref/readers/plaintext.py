@@ -8,13 +8,14 @@ from spacy.tokens import Doc
 
 from ..errors import DatarefError, Errors
 from ..extensions import install_extensions
+from ..linking.patterns import DOI_FORM, DOI_PREFIX_FORM
 from .safe_xml import max_chars, read_bytes
 
 # Characters PDF extraction leaves inside words and identifiers ("10.​5061/​dryad"): zero-width spaces and
 # joiners, byte-order marks, soft hyphens. They are invisible, so dropping them changes no visible text.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_OWN_DOI = re.compile(r"\bdoi\s*:?\s*(10\.\d{4,9}/[^\s\"'<>]+)", re.I)  # "DOI: 10.…", not a doi.org link
-_DOI_STEM = re.compile(r"^(10\.\d{4,9})_(.+)$")  # "10.1002_ece3.4466": a DOI as a file name
+_OWN_DOI = re.compile(rf"\bdoi\s*:?\s*({DOI_FORM})", re.I)  # "DOI: 10.…", not a doi.org link
+_DOI_STEM = re.compile(rf"^({DOI_PREFIX_FORM})_(.+)$")  # "10.1002_ece3.4466": a DOI as a file name
 
 
 class PlainTextReader:
@@ -37,7 +38,7 @@ class PlainTextReader:
             text = data.decode("utf8")
         except UnicodeDecodeError as err:
             raise DatarefError(Errors.E051.format(path=name, detail=f"not UTF-8 text: {err.reason} at byte "
-                                                                    f"{err.start}"), name)
+                                                                    f"{err.start}"), name) from err
         text = INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
         limit = self.max_chars if self.max_chars is not None else max_chars()
         if len(text) > limit:

@@ -8,6 +8,7 @@ from typing import Iterator, Optional, Union
 from lxml import etree
 
 from ..errors import DatarefError, Errors
+from ..linking.patterns import SPACE
 
 DEFAULT_MAX_BYTES = 50_000_000
 # 1,246 of the 1,249 real GROBID papers in the corpora hold less; memory grows ~3.7 MB per 1,000 characters
@@ -20,7 +21,6 @@ _DTD_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _QUOTED = rb"(?:\"[^\"<>]*\"|'[^'<>]*')"
 _PLAIN_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[\w:.-]+(?:\s+(?:PUBLIC\s+" + _QUOTED + rb"(?:\s*" + _QUOTED
                             + rb")?|SYSTEM\s+" + _QUOTED + rb"))?\s*>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 
 
 def env_limit(name: str, default: int, unit: str) -> int:
@@ -96,7 +96,7 @@ def read_bytes(source: Union[str, Path, bytes], limit: Optional[int] = None) -> 
             with open(source, "rb") as handle:
                 data = handle.read(limit + 1)  # never more than the limit, whatever the size said
         except OSError as err:
-            raise DatarefError(Errors.E006.format(path=name, detail=err.strerror or err), name)
+            raise DatarefError(Errors.E006.format(path=name, detail=err.strerror or err), name) from err
     return checked_bytes(data, name, limit), name
 
 
@@ -127,10 +127,10 @@ def parse_xml(data: bytes, name: str, plain_doctype: bool = False) -> etree._Ele
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as err:
         if "depth" in str(err).lower():
-            raise DatarefError(Errors.E012.format(path=name, limit=256), name)
-        raise DatarefError(Errors.E002.format(path=name, detail=_syntax_detail(err)), name)
+            raise DatarefError(Errors.E012.format(path=name, limit=256), name) from err
+        raise DatarefError(Errors.E002.format(path=name, detail=_syntax_detail(err)), name) from err
     except ValueError as err:  # e.g. an unknown encoding declaration
-        raise DatarefError(Errors.E002.format(path=name, detail=err), name)
+        raise DatarefError(Errors.E002.format(path=name, detail=err), name) from err
     if root is None:
         raise DatarefError(Errors.E002.format(path=name, detail="no root element"), name)
     return root
@@ -170,7 +170,7 @@ def text_of(el: Optional[etree._Element]) -> str:
     """All text under an element, whitespace collapsed."""
     if el is None:
         return ""
-    return _SPACE.sub(" ", "".join(el.itertext())).strip()
+    return SPACE.sub(" ", "".join(el.itertext())).strip()
 
 
 def xml_id(el: etree._Element) -> str:

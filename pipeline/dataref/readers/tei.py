@@ -1,5 +1,4 @@
 """GROBID TEI XML → spaCy Doc, as a preprocessor outside the nlp pipeline."""
-import re
 from typing import Optional
 
 from lxml import etree
@@ -8,9 +7,9 @@ from spacy.tokens import Doc
 from .bibliography import BibEntry, parse_bibl_struct
 from .docbuild import Marker, TextBuilder, XMLReader, add_entry, build_doc, section
 from ..errors import DatarefError, Errors
+from ..linking.patterns import SPACE
 from .safe_xml import descendants, first, tag, text_of
 
-_SPACE = re.compile(r"\s+")
 _SKIP = {"formula", "table", "listbibl", "biblstruct", "graphic", "label"}
 
 
@@ -84,7 +83,7 @@ def _read_container(container: etree._Element, builder: TextBuilder) -> None:
             if (el.get("type") or "").lower() == "references":
                 continue
             head = first(el, "head")
-            label = text_of(head) or _SPACE.sub(" ", el.text or "").strip()[:100] or (
+            label = text_of(head) or SPACE.sub(" ", el.text or "").strip()[:100] or (
                 el.get("type") or "Section").capitalize()
             _section(builder, label, _blocks(el))
             _read_floats(el, builder)

@@ -6,14 +6,13 @@ renders, the markup put around displaCy's entities is built with markupsafe, lin
 http(s) addresses, and a Content-Security-Policy lets no script run but the corpus page's own sorting code."""
 import base64
 import hashlib
-import json
 import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -25,6 +24,8 @@ from ..errors import DatarefError, Errors, Warnings
 from ..extensions import HEADINGS, SECTIONS
 from ..linking.names import normalize
 from ..output.results import LABEL, doc_to_json
+from ..output import records as result_files
+from ..output.records import ResultRecord
 from ..readers.docbuild import BLOCK_SEP
 from ..readers.paper import PAPER_SUFFIXES
 
@@ -81,7 +82,7 @@ def _plural(n: int, word: str) -> str:
 PAPER_SUFFIX = re.compile(r"(?:\.tei)?(?:" + "|".join(re.escape(s) for s in PAPER_SUFFIXES) + ")$", re.IGNORECASE)
 
 
-def page_name(record: dict) -> str:
+def page_name(record: Mapping[str, Any]) -> str:
     """Where a paper's page goes inside the report folder: papers/<file stem>-<hash of its id>.html."""
     key = record.get("id") or record.get("path") or ""
     stem = PAPER_SUFFIX.sub("", Path(record.get("path") or "paper").name)
@@ -128,7 +129,7 @@ def _mention_links(record: dict) -> dict[tuple[int, int], list[_Link]]:
     return found
 
 
-def _bibliography_view(record: dict, bibliography: dict) -> tuple[list[dict], list[dict]]:
+def _bibliography_view(record: Mapping[str, Any], bibliography: dict) -> tuple[list[dict], list[dict]]:
     """(entries cited for datasets, with their evidence; the other entries)."""
     cited: dict[str, dict] = {}
     datasets = record.get("datasets", [])
@@ -160,7 +161,7 @@ def _entry_view(bib_id: str, entry: dict) -> dict:
             "url": safe_url(entry.get("url", "")), "evidence": []}
 
 
-def _datasets_view(record: dict, bibliography: dict) -> list[dict]:
+def _datasets_view(record: Mapping[str, Any], bibliography: dict) -> list[dict]:
     rows = []
     for index, dataset in enumerate(record.get("datasets", [])):
         kb = dataset.get("kb") or None
@@ -294,14 +295,14 @@ def render_paper(doc: Doc, *, record: Optional[dict] = None, corpus_href: str = 
                        markers=sum(1 for e in ents if e["label"] == "CITE"))
 
 
-def render_record(record: dict, *, corpus_href: str = "", notes: Iterable[str] = ()) -> str:
+def render_record(record: Mapping[str, Any], *, corpus_href: str = "", notes: Iterable[str] = ()) -> str:
     """A paper's page from its result record alone (no text): datasets, cited entries and their evidence."""
     bibliography = {ref["id"]: ref for d in record.get("datasets", []) for ref in d.get("references", [])}
     return _paper_page(record, bibliography, _datasets_view(record, bibliography), None, corpus_href, list(notes),
                        mentions=0, markers=0)
 
 
-def _paper_page(record: dict, bibliography: dict, datasets: list[dict], blocks: Optional[list[dict]],
+def _paper_page(record: Mapping[str, Any], bibliography: dict, datasets: list[dict], blocks: Optional[list[dict]],
                 corpus_href: str, notes: list[str], mentions: int, markers: int) -> str:
     cited, others = _bibliography_view(record, bibliography)
     paper = record.get("paper") or {}
@@ -328,7 +329,7 @@ def _entry_key(ref: dict) -> str:
     return ref.get("id", "")
 
 
-def corpus_view(records: list[dict], *, link_papers: bool = True) -> dict:
+def corpus_view(records: list[Mapping[str, Any]], *, link_papers: bool = True) -> dict:
     """The figures and tables of the corpus page, as plain data."""
     papers = [r for r in records if "error" not in r]
     failed = [r for r in records if "error" in r]
@@ -397,7 +398,7 @@ def _chart(rows: list[dict]) -> dict:
             "width": label_width + bar_width + 150, "height": max(1, len(bars) * (height + gap))}
 
 
-def render_corpus(records: Iterable[dict], *, title: str = "dataref report", link_papers: bool = True,
+def render_corpus(records: Iterable[Mapping[str, Any]], *, title: str = "dataref report", link_papers: bool = True,
                   notes: Iterable[str] = ()) -> str:
     """The corpus page from result records (`dataref extract`'s JSON lines, error records included); paper
     pages are linked where `write_report` puts them (`page_name`)."""
@@ -438,34 +439,17 @@ def is_results_file(path: Path) -> bool:
         return handle.read(256).lstrip()[:1] == b"{"
 
 
-def read_results(path: Path) -> list[dict]:
+def read_results(path: Path) -> list[ResultRecord]:
     """Records of a `dataref extract` output; a last line a kill cut short is left out (W010)."""
     if not path.is_file():
         raise DatarefError(Errors.E036.format(path=path, detail="no such file" if not path.exists()
                                               else "not a regular file"), str(path))
-    try:
-        data = path.read_text(encoding="utf8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise DatarefError(Errors.E036.format(path=path, detail=err), str(path))
-    lines = data.split("\n")
-    records = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as err:
-            if number == len(lines) and line.startswith('{"'):  # no newline: a line a kill cut short
-                warnings.warn(Warnings.W010.format(path=path, line=number))
-                continue
-            raise DatarefError(Errors.E030.format(path=path, line=number, detail=f"not JSON: {err}"), str(path))
-        if not (isinstance(record, dict) and isinstance(record.get("path"), str)
-                and (isinstance(record.get("datasets"), list) or isinstance(record.get("error"), dict))):
-            raise DatarefError(Errors.E030.format(path=path, line=number, detail="not a result record"), str(path))
-        records.append(record)
-    if not records:
+    results = result_files.read_results(path)
+    if results.cut:
+        warnings.warn(Warnings.W010.format(path=path, line=results.cut), stacklevel=2)
+    if not results.records:
         raise DatarefError(Errors.E031.format(path=path), str(path))
-    return records
+    return results.records
 
 
 def prepare_folder(output: Path) -> None:
@@ -480,16 +464,16 @@ def prepare_folder(output: Path) -> None:
     try:
         (output / PAPERS_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise DatarefError(Errors.E032.format(path=output, detail=err.strerror or err))
+        raise DatarefError(Errors.E032.format(path=output, detail=err.strerror or err)) from err
     for old in (output / PAPERS_DIR).glob("*.html"):  # pages of an earlier report, not of this one
         old.unlink()
 
 
-def _signature(record: dict) -> list:
+def _signature(record: Mapping[str, Any]) -> list:
     return sorted((d["name"], [r["id"] for r in d.get("references", [])]) for d in record.get("datasets", []))
 
 
-def _paper_file(record: dict, results: Path) -> Optional[Path]:
+def _paper_file(record: Mapping[str, Any], results: Path) -> Optional[Path]:
     """The TEI of a record's paper when it can be found: its resolved path, its path from here or beside the
     results file, or (for a PDF) GROBID's cached TEI beside the results file."""
     from ..run.grobid import content_hash
@@ -522,8 +506,8 @@ class _Papers:
             from ..run.extract import load_pipeline
             from ..readers.paper import PaperReader
 
-            self._nlp = load_pipeline(self.model)
-            self._reader = PaperReader(self._nlp)
+            nlp = load_pipeline(self.model)
+            self._nlp, self._reader = nlp, PaperReader(nlp)
         return self._nlp
 
     def read(self, path: Path) -> Doc:
@@ -550,10 +534,10 @@ def write_report(inputs: list[Path], output: Path, *, model: str, records_only: 
     if results and len(results) != len(inputs):
         raise DatarefError(Errors.E034.format(detail=", ".join(str(p) for p in inputs if p not in results)))
     papers = _Papers(model)
-    jobs: list[tuple[dict, Optional[Path], Path]] = []  # (record, its paper's TEI, its results file)
+    jobs: list[tuple[ResultRecord, Optional[Path], Path]] = []  # (record, its paper's TEI, its results file)
     paths: list[Path] = []
     if results:
-        found: dict[str, tuple[dict, Path]] = {}  # the same paper in two results files: the last record counts
+        found: dict[str, tuple[ResultRecord, Path]] = {}  # the same paper in two results files: the last record counts
         for path in results:
             for record in read_results(path):
                 found.pop(record.get("id") or record["path"], None)
@@ -575,20 +559,20 @@ def write_report(inputs: list[Path], output: Path, *, model: str, records_only: 
             records = list(_pages_from_results(jobs, output, papers, summary, records_only))
         else:
             records = list(_pages_from_papers(paths, output, papers, summary))
-    for record in records:
-        if "error" in record:
+    for page in records:
+        if "error" in page:
             summary.errors += 1
         else:
             summary.papers += 1
-            summary.datasets += len(record.get("datasets", []))
-            summary.linked += sum(1 for d in record.get("datasets", []) if d.get("linked"))
+            summary.datasets += len(page.get("datasets", []))
+            summary.linked += sum(1 for d in page.get("datasets", []) if d.get("linked"))
     title = f"dataref report: {', '.join(p.name for p in inputs[:3])}{' …' if len(inputs) > 3 else ''}"
     (output / INDEX).write_text(render_corpus(records, title=title), encoding="utf8")
     return summary
 
 
-def _pages_from_results(jobs: list[tuple[dict, Optional[Path], Path]], output: Path, papers: _Papers,
-                        summary: ReportSummary, records_only: bool) -> Iterator[dict]:
+def _pages_from_results(jobs: list[tuple[ResultRecord, Optional[Path], Path]], output: Path, papers: _Papers,
+                        summary: ReportSummary, records_only: bool) -> Iterator[Mapping[str, Any]]:
     """Each record's page: from its paper read again when the file is there (a note says when that run's
     results differ from the file's), else from the record alone; the corpus page keeps the file's records."""
     for record, tei, results in jobs:
@@ -617,7 +601,8 @@ def _pages_from_results(jobs: list[tuple[dict, Optional[Path], Path]], output: P
         (output / page_name(record)).write_text(html, encoding="utf8")
 
 
-def _pages_from_papers(paths: list[Path], output: Path, papers: _Papers, summary: ReportSummary) -> Iterator[dict]:
+def _pages_from_papers(paths: list[Path], output: Path, papers: _Papers,
+                       summary: ReportSummary) -> Iterator[Mapping[str, Any]]:
     """Read and annotate each paper (TEI, JATS, .txt) and write its page; a file that fails becomes an error record."""
     from ..run.extract import error_record, paper_id, shown
 

@@ -4,7 +4,6 @@ Resume semantics: every record carries `id`, the input's resolved path. `--resum
 records of an existing output, drops its error records and a line a kill cut in half, and runs every
 input whose id has no finished record (so failed papers are tried again). Without `--resume` an
 existing non-empty output is refused, and a file that is not dataref's output is never touched."""
-import json
 import multiprocessing
 import os
 import signal
@@ -13,12 +12,13 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator, Optional, Union
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional, Union
 
 from tqdm import tqdm
 
 from ..errors import DatarefError, Errors
 from .grobid import Grobid, GrobidOptions
+from ..output.records import read_results, record_line
 from ..readers.paper import OTHER_FILES, PDF_SUFFIXES, is_paper_file
 
 FORMATS = ("jsonl", "mdc")
@@ -118,13 +118,9 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
     return found, skipped
 
 
-def _is_record(record: object) -> bool:
-    return isinstance(record, dict) and isinstance(record.get("path"), str) and (
-        "datasets" in record or "error" in record)
-
-
 def prepare_output(output: Optional[Path], resume: bool) -> set[str]:
-    """Check the output file and, with --resume, return the ids of the papers already done."""
+    """Check the output file and, with --resume, return the ids of the papers already done. Error records and
+    a last line a kill cut short are dropped from the file (rewritten atomically) before the run appends."""
     if output is None:
         if resume:
             raise DatarefError(Errors.E019.format(path="(stdout)", detail="--resume needs an output file (-o)"))
@@ -137,25 +133,13 @@ def prepare_output(output: Optional[Path], resume: bool) -> set[str]:
         return set()
     if not resume:
         raise DatarefError(Errors.E017.format(path=output))
-    data = output.read_bytes()
-    *complete, tail = data.split(b"\n")
-    records = []
-    for number, line in enumerate(complete, 1):
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        if not _is_record(record):
-            raise DatarefError(Errors.E018.format(path=output, line=number))
-        records.append(record)
-    if tail and not tail.startswith(b'{"path": '):  # only our own half-written line is dropped
-        raise DatarefError(Errors.E018.format(path=output, line=len(complete) + 1))
-    kept = [line for line, record in zip(complete, records) if "error" not in record]
-    if tail or len(kept) != len(complete):
+    results = read_results(output, refusal=Errors.E018)
+    finished = results.finished
+    if results.cut or len(finished) != len(results.records):
         partial = output.with_name(output.name + ".tmp")
-        partial.write_bytes(b"".join(line + b"\n" for line in kept))
+        partial.write_text("".join(map(record_line, finished)), encoding="utf8")
         os.replace(partial, output)  # atomic: a kill now leaves the old file or the new one
-    return {r.get("id") or paper_id(Path(r["path"])) for r in records if "error" not in r}
+    return {r.get("id") or paper_id(Path(r["path"])) for r in finished}
 
 
 class LineWriter:
@@ -164,8 +148,8 @@ class LineWriter:
     def __init__(self, handle: IO[str]) -> None:
         self.handle = handle
 
-    def write(self, record: dict) -> None:
-        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    def write(self, record: Mapping[str, Any]) -> None:
+        self.handle.write(record_line(record))
         self.handle.flush()
 
 
@@ -230,7 +214,7 @@ def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: O
             yield make_doc(""), (pdf, DatarefError(Errors.E013.format(path=pdf, detail=err), str(pdf)))
 
 
-def readable(record: dict) -> str:
+def readable(record: Mapping[str, Any]) -> str:
     """A plain-text listing of one paper's datasets and their references."""
     if "error" in record:
         return f"{record['path']}: ERROR {record['error']['message']}\n"
@@ -365,7 +349,7 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
     try:
         handle = output.open("a", encoding="utf8") if output else sys.stdout
     except OSError as err:
-        raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err))
+        raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err)) from err
     writer = MdcWriter(handle) if output_format == "mdc" else LineWriter(handle)
     show = readable_text
     progress = tqdm(total=len(paths) + len(pdfs_failed), unit="paper", file=sys.stderr,
@@ -434,6 +418,6 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
         if output:
             handle.close()
         if show and output is not None:
-            for line in output.read_text(encoding="utf8").splitlines():
-                sys.stdout.write(readable(json.loads(line)))
+            for written in read_results(output).records:
+                sys.stdout.write(readable(written))
     return summary

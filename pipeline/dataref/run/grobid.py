@@ -96,9 +96,9 @@ class Grobid:
             status, text = answer.status_code, answer.text
         except requests.Timeout:
             raise DatarefError(Errors.E009.format(
-                path=pdf, detail=f"no answer within the timeout of {self.options.timeout} s"), str(pdf))
+                path=pdf, detail=f"no answer within the timeout of {self.options.timeout} s"), str(pdf)) from None
         except (requests.RequestException, OSError) as err:
-            raise DatarefError(Errors.E009.format(path=pdf, detail=err), str(pdf))
+            raise DatarefError(Errors.E009.format(path=pdf, detail=err), str(pdf)) from err
         if status != 200 or not text:
             raise DatarefError(Errors.E009.format(path=pdf, detail=f"HTTP {status}: {(text or '').strip()[:200]}"),
                                str(pdf))

@@ -87,7 +87,7 @@ class PaperBatch:
     """A Ray actor's work: one spaCy pipeline, loaded once, turning a batch of paper items into result rows."""
 
     def __init__(self, model: str, cwd: str = "", grobid_urls: tuple[str, ...] = (), tei_cache: str = "",
-                 grobid_timeout: int = 180) -> None:
+                 grobid_timeout: int = 180, grobid_concurrency: int = 4, consolidate_citations: bool = False) -> None:
         from .extract import load_pipeline
         from .grobid import Grobid, GrobidOptions
         from ..readers.paper import PaperReader
@@ -98,8 +98,10 @@ class PaperBatch:
         self.nlp = load_pipeline(model)
         self.reader = PaperReader(self.nlp)
         self.failures: dict[str, tuple[str, Exception]] = {}
-        self.grobids = [Grobid(GrobidOptions(url=url, timeout=grobid_timeout), Path(tei_cache or "tei-cache"))
-                        for url in grobid_urls]
+        options = [GrobidOptions(url=url, timeout=grobid_timeout, concurrency=grobid_concurrency,
+                                 consolidate_citations=consolidate_citations) for url in grobid_urls]
+        self.grobids = [Grobid(option, Path(tei_cache or "tei-cache")) for option in options]
+        self.concurrency = max(1, grobid_concurrency)
 
         catch_pipe_errors(self.nlp, self.failures)
 
@@ -122,7 +124,7 @@ class PaperBatch:
                 return self.reader(tei)
             except DatarefError as err:
                 tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
-                raise DatarefError(Errors.E013.format(path=item["path"], detail=err), item["path"])
+                raise DatarefError(Errors.E013.format(path=item["path"], detail=err), item["path"]) from err
         if not _is_uri(source):
             return self.reader(item["path"])
         from ..readers.safe_xml import checked_bytes, max_bytes
@@ -133,7 +135,7 @@ class PaperBatch:
             with filesystem.open_input_stream(path) as stream:
                 data = stream.read(limit + 1)
         except OSError as err:
-            raise DatarefError(Errors.E006.format(path=source, detail=err), source)
+            raise DatarefError(Errors.E006.format(path=source, detail=err), source) from err
         return self.reader.read_data(checked_bytes(data, source, limit), source, source)
 
     def records(self, items: list[dict]) -> list[dict]:
@@ -142,8 +144,9 @@ class PaperBatch:
         done: dict[str, dict] = {}
         docs = []
         pdfs = [item for item in items if item["source"].lower().endswith(PDF_SUFFIXES)]
-        with ThreadPoolExecutor(max_workers=max(1, len(pdfs))) as pool:  # the batch's PDFs in flight at once
-            teis = dict(zip((item["id"] for item in pdfs), pool.map(self._convert, pdfs)))
+        # the batch's PDFs in flight at once, at most --concurrency of them per worker
+        with ThreadPoolExecutor(max_workers=max(1, min(len(pdfs), self.concurrency))) as pool:
+            teis = dict(zip((item["id"] for item in pdfs), pool.map(self._convert, pdfs), strict=True))
         for item in items:
             try:
                 doc = self._read(item, teis.get(item["id"]))
@@ -234,7 +237,7 @@ def prepare_output_dir(output_dir: PathLike, resume: bool) -> tuple[set[str], in
                 write_table(Path(part.path), kept)
             else:
                 pq.write_table(kept, part.path, filesystem=filesystem)
-        done.update(i for i, s in zip(ids, statuses) if s == "ok")
+        done.update(i for i, s in zip(ids, statuses, strict=True) if s == "ok")
     return done, dropped
 
 
@@ -255,7 +258,8 @@ def read_output(output_dir: PathLike) -> list[dict]:
 
 def papers_dataset(items: list[dict], *, model: str = "en_dataref_sm", workers: int = 2,
                    cpus_per_worker: float = 1.0, batch_size: int = 4, grobid_urls: Iterable[str] = (),
-                   tei_cache: str = "tei-cache", grobid_timeout: int = 180):
+                   tei_cache: str = "tei-cache", grobid_timeout: int = 180, grobid_concurrency: int = 4,
+                   consolidate_citations: bool = False):
     """The Ray Dataset of result rows for these paper items (see `list_inputs`), for use in a Ray program."""
     import ray.data
 
@@ -263,17 +267,19 @@ def papers_dataset(items: list[dict], *, model: str = "en_dataref_sm", workers: 
     dataset = ray.data.from_items([{k: item[k] for k in ("id", "path", "source")} for item in items],
                                   override_num_blocks=blocks)
     kwargs = {"model": model, "cwd": os.getcwd(), "grobid_urls": tuple(grobid_urls),
-              "tei_cache": os.path.abspath(tei_cache), "grobid_timeout": grobid_timeout}
-    return dataset.map_batches(PaperBatch, fn_constructor_kwargs=kwargs,
-                               batch_size=batch_size, batch_format="pyarrow", concurrency=workers,
+              "tei_cache": os.path.abspath(tei_cache), "grobid_timeout": grobid_timeout,
+              "grobid_concurrency": grobid_concurrency, "consolidate_citations": consolidate_citations}
+    # a fixed pool of `workers` actors (Ray's current API: `concurrency=` is deprecated for this)
+    return dataset.map_batches(PaperBatch, fn_constructor_kwargs=kwargs, batch_size=batch_size,
+                               batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
                                num_cpus=cpus_per_worker)
 
 
 def extract_with_ray(inputs: Iterable[PathLike], output_dir: PathLike, *, model: str = "en_dataref_sm",
                      workers: int = 2, cpus_per_worker: float = 1.0, batch_size: int = 4,
                      address: Optional[str] = None, resume: bool = False, grobid_urls: Iterable[str] = (),
-                     tei_cache: Optional[PathLike] = None, grobid_timeout: int = 180,
-                     init_kwargs: Optional[dict[str, Any]] = None) -> RaySummary:
+                     tei_cache: Optional[PathLike] = None, grobid_timeout: int = 180, grobid_concurrency: int = 4,
+                     consolidate_citations: bool = False, init_kwargs: Optional[dict[str, Any]] = None) -> RaySummary:
     """Run the pipeline over the inputs on Ray, writing Parquet parts into `output_dir`; resumable."""
     try:
         import ray
@@ -305,7 +311,8 @@ def extract_with_ray(inputs: Iterable[PathLike], output_dir: PathLike, *, model:
                 os.path.dirname(os.path.abspath(output_dir)) if not _is_uri(output_dir) else ".", "tei-cache")
             papers_dataset(items, model=model, workers=workers, cpus_per_worker=cpus_per_worker,
                            batch_size=batch_size, grobid_urls=grobid_urls, tei_cache=cache,
-                           grobid_timeout=grobid_timeout).write_parquet(
+                           grobid_timeout=grobid_timeout, grobid_concurrency=grobid_concurrency,
+                           consolidate_citations=consolidate_citations).write_parquet(
                 str(output_dir), ray_remote_args={"num_cpus": 0})  # writing waits for no CPU an actor holds
             _count(summary, output_dir, set(_part_names(output_dir)) - before)
     finally:

@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
+from spacy.training import biluo_tags_to_spans, iob_to_biluo
 
 from ..linking.lexicon import DATA_CUES, HEAD_SUFFIX as _HEAD
 from ..linking.names import normalize
@@ -266,7 +267,7 @@ def detokenize(words: list[str]) -> tuple[str, list[int]]:
 def _chunk_doc(nlp: Language, words: list[str], mentions: list[tuple[int, int, bool]], stats: Counter) -> Doc:
     """A Doc over `words` with DATASET mentions (word offsets, end exclusive; False = unsure → missing)."""
     text, starts = detokenize(words)
-    ends = [s + len(w) for s, w in zip(starts, words)]
+    ends = [s + len(w) for s, w in zip(starts, words, strict=True)]
     doc = nlp.make_doc(text)
     ents, missing = [], []
     for begin, end, sure in mentions:
@@ -374,14 +375,8 @@ def tdmsci_docs(path: Path, nlp: Language, stats: Counter, split: str) -> Iterat
             text += word
         if stable_split(text) != split:
             continue
-        mentions, begin = [], None
-        for i, (_, _, tag) in enumerate(rows + [["", "0", "O"]]):
-            if begin is not None and not tag.endswith("DATASET") or tag == "B-DATASET":
-                if begin is not None:
-                    mentions.append((begin, i))
-                begin = i if tag == "B-DATASET" else None
-            elif tag == "I-DATASET" and begin is None:
-                begin = i
+        tags = [tag if tag in ("B-DATASET", "I-DATASET") else "O" for _, _, tag in rows]  # TASK, METRIC: outside
+        mentions = [(s.start, s.end) for s in biluo_tags_to_spans(Doc(nlp.vocab, words=words), iob_to_biluo(tags))]
         doc = nlp.make_doc(text)
         ents = []
         for s, e in mentions:

@@ -111,7 +111,7 @@ def agreeing(examples: Iterable[Doc], other: Language, stats: Counter, batch_siz
     the same mentions: two models that err differently rarely agree on an error."""
     originals = list(examples)
     texts = (doc.text for doc in originals)
-    for doc, guess in zip(originals, other.pipe(texts, batch_size=batch_size)):
+    for doc, guess in zip(originals, other.pipe(texts, batch_size=batch_size), strict=True):
         if {(e.start_char, e.end_char) for e in doc.ents} == {(e.start_char, e.end_char) for e in guess.ents}:
             stats["agree"] += 1
             yield doc

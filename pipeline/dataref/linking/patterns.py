@@ -1,0 +1,15 @@
+"""The text forms dataref matches in several places, each written once: a DOI, a publication year, a run of white
+space. Readers and rules import these (or build on the `*_FORM` strings) rather than keep their own copies."""
+import re
+
+# A DOI: "10." registrant "/" suffix; the suffix stops at white space, quotes and angle brackets.
+DOI_PREFIX_FORM = r"10\.\d{4,9}"
+DOI_FORM = DOI_PREFIX_FORM + r"/[^\s\"'<>]+"
+DOI = re.compile(r"\b" + DOI_FORM)
+
+# A publication year, 1800-2099 ("2019"; a letter after it, "2019a", is the reference list's own tie-break).
+YEAR_FORM = r"(?:1[89]|20)\d\d"
+YEAR = re.compile(YEAR_FORM)
+
+# A run of white space (collapsed to one space in text taken from XML).
+SPACE = re.compile(r"\s+")

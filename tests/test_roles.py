@@ -1,0 +1,35 @@
+"""dataref_dataset_roles keeps its classifier through spaCy's byte serialisation (nlp.to_bytes / from_bytes),
+as it does through to_disk."""
+import pytest
+import spacy
+
+TEXT = ("We deposited our raw reads in the SRA under SRP123456. We downloaded expression data from GEO (GSE62944). "
+        "The models were trained on ImageNet [1].")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    try:
+        return spacy.load("en_dataref_sm")
+    except OSError:
+        pytest.skip("the shipped model en_dataref_sm is not installed (pip install packages/en_dataref_sm-*.whl)")
+
+
+def test_shipped_roles_survive_a_bytes_round_trip(shipped):
+    before = shipped.get_pipe("dataref_dataset_roles")
+    assert before.classifier is not None
+    fresh = spacy.util.load_model_from_config(shipped.config, auto_fill=False)
+    assert fresh.get_pipe("dataref_dataset_roles").classifier is None  # built, not yet loaded
+    fresh.from_bytes(shipped.to_bytes())
+    after = fresh.get_pipe("dataref_dataset_roles")
+    assert after.classifier is not None and after.classifier.pipe_names == before.classifier.pipe_names
+    sentences = ["We deposited our raw reads in the SRA.", "We downloaded expression data from GEO."]
+    assert after.classify(sentences) == before.classify(sentences)
+    assert fresh(TEXT)._.dataset_roles == shipped(TEXT)._.dataset_roles
+
+
+def test_component_bytes_without_a_classifier():
+    nlp = spacy.blank("en")
+    roles = nlp.add_pipe("dataref_dataset_roles")
+    again = spacy.blank("en").add_pipe("dataref_dataset_roles").from_bytes(roles.to_bytes())
+    assert again.classifier is None
