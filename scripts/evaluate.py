@@ -4,13 +4,15 @@ Runs the full pipeline on each gold paper (TEI from DATAREF_CORPORA) and reports
 the test part apart (the split is fixed in links.jsonl) and by field (ml, bio, other): dataset P/R/F
 (distinct datasets per paper, names normalised), link P/R/F over (dataset, bibliography id) pairs,
 the wrong-link rate, abstention accuracy on datasets without a citation, links given to the
-paper's own datasets, and a breakdown by linker rule — for dataref's linker and for a baseline
+paper's own datasets, records per gold dataset (a second record for one dataset counts against it), role
+`created` P/R against the gold `own` flags, links to "acceptable" entries counted apart (neither right nor
+wrong), and a breakdown by linker rule — for dataref's linker and for a baseline
 (nearest marker in the sentence) run on the same entities. Gold links that GROBID's TEI makes
 unreachable (a marker without or with a wrong target, a citation left as plain text, a missing or
 split entry: the gold record's "grobid" field) are counted apart: `links_grobid` gives link recall
 on the links GROBID left intact.
 
-    python scripts/evaluate.py [--model en_dataref_sm] [--split dev|test|all] [--output metrics/evaluate.json]
+    python scripts/evaluate.py [--model en_dataref_sm] [--split dev|test|fresh|all] [--output metrics/evaluate.json]
 """
 import json
 import os
@@ -116,6 +118,11 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=N
         for ref in dataset["references"]:
             pair = (j if j is not None else f"fp{i}", ref["id"])
             predicted_pairs.setdefault(pair, set()).update(e["rule"] for e in ref["evidence"])
+    # a dataset's introducing paper present in the bibliography but not cited next to it: neither required nor
+    # wrong (the gold record's "acceptable" ids), counted apart
+    acceptable = {(j, r) for j, g in enumerate(gold) for r in g.get("acceptable", []) if (j, r) not in gold_pairs}
+    counts["link_acceptable"] = sum(1 for pair in predicted_pairs if pair in acceptable)
+    predicted_pairs = {pair: used for pair, used in predicted_pairs.items() if pair not in acceptable}
     for pair, used in predicted_pairs.items():
         if isinstance(pair[0], int):  # the linker judged on datasets that are really there
             for rule in used:
@@ -175,6 +182,15 @@ def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
             doc = nlp(reader(CORPORA / record["file"]))
         row = {"file": record["file"], "split": record["split"], "field": record["field"],
                "gold": len(record["datasets"]), "predicted": [d["name"] for d in doc._.datasets]}
+        mapping = match(doc._.datasets, record["datasets"])
+        by_gold: dict[int, list[str]] = {}
+        for i, j in mapping.items():
+            if j is not None:
+                by_gold.setdefault(j, []).append(doc._.datasets[i]["name"])
+        # a gold dataset reported as more than one record: what the entity layer failed to join
+        row["split_records"] = {record["datasets"][j]["name"]: names for j, names in by_gold.items() if len(names) > 1}
+        row["missed"] = [g["name"] for j, g in enumerate(record["datasets"]) if j not in by_gold]
+        row["false"] = [doc._.datasets[i]["name"] for i, j in mapping.items() if j is None]
         for system in ("dataref", "baseline"):
             if system == "baseline":
                 doc._.citation_links = baseline_links(doc)
@@ -187,6 +203,11 @@ def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
         linker(doc)  # restore dataref's links on the Doc
         papers.append(row)
     return papers, totals, rules
+
+
+def _input_kind(file: str) -> str:
+    """JATS articles (exact callouts) are reported apart from GROBID TEI."""
+    return "jats" if file.startswith("jats/") else "tei"
 
 
 def report(name: str, papers: list[dict]) -> dict:
@@ -209,6 +230,15 @@ def report(name: str, papers: list[dict]) -> dict:
                                                   round(part["ds_records_on_gold"] / part["ds_tp"], 3)
                                                   if part["ds_tp"] else None),
                                               "links": prf(part["link_tp"], part["link_fp"], part["link_fn"], 3)}
+        out[system]["by_input"] = {}
+        for kind in sorted({_input_kind(p["file"]) for p in papers}):
+            part = sum((Counter(p[system]) for p in papers if _input_kind(p["file"]) == kind), Counter())
+            out[system]["by_input"][kind] = {
+                "papers": sum(1 for p in papers if _input_kind(p["file"]) == kind),
+                "datasets": prf(part["ds_tp"], part["ds_fp"], part["ds_fn"], 3),
+                "links": prf(part["link_tp"], part["link_fp"], part["link_fn"], 3),
+                "links_on_found_datasets": prf(part["link_tp"], part["wrong_links"],
+                                               part["link_gold_found"] - part["link_tp"], 3)}
         s, c = out[system], out[system]["counts"]
         if c.get("kb_expected"):
             found = c.get("kb_found_expected", 0)
@@ -234,6 +264,10 @@ def report(name: str, papers: list[dict]) -> dict:
             print(f"    {field:6} {f['papers']:3} papers: datasets P {f['datasets']['p']} R {f['datasets']['r']} "
                   f"records/gold {f['records_per_gold_dataset']} | "
                   f"links P {f['links']['p']} R {f['links']['r']}")
+        for kind, f in s["by_input"].items():
+            print(f"    {kind:6} {f['papers']:3} papers: datasets P {f['datasets']['p']} R {f['datasets']['r']} | "
+                  f"links P {f['links']['p']} R {f['links']['r']} | on found datasets P "
+                  f"{f['links_on_found_datasets']['p']} R {f['links_on_found_datasets']['r']}")
         if system == "dataref":
             print(f"    rules on gold datasets (links on false datasets: {c.get('links_on_false_datasets', 0)}):")
             for rule, n in s["rules"].items():
@@ -265,7 +299,7 @@ def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[
               f"{b.get('link_tp', 0):>6}/{b.get('link_fp', 0)}/{b.get('link_fn', 0)}")
         if verbose:
             print("        predicted:", "; ".join(row["predicted"]))
-    for part in ("dev", "test"):
+    for part in ("dev", "test", "fresh"):
         chosen = [p for p in papers if p["split"] == part]
         if chosen:
             results[part] = report(part, chosen)

@@ -135,7 +135,7 @@ def report(classifier: EntityClassifier, rows: list[dict], threshold: float) -> 
     return out
 
 
-def main(out: Path, model: str = "en_dataref_sm", seed: int = 0, threshold: float = 0.5, C: float = 1.0,
+def main(out: Path, model: str = "en_dataref_sm", seed: int = 0, threshold: float = 0.5, C: float = 0.1,
          with_recognizer_train: bool = False, reuse_rows: bool = False) -> None:
     random.seed(seed)
     out.mkdir(parents=True, exist_ok=True)

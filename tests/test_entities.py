@@ -148,3 +148,40 @@ def test_classifier_score_explains_itself():
                                   weights=[2.0, -3.0], bias=0.0)
     p, pushes = classifier.score({"kb": 1.0, "all_lower": 1.0})
     assert p < 0.5 and pushes[0] == {"feature": "all_lower", "value": 1.0, "push": -3.0}
+
+
+def test_list_members_become_candidates(corpora):
+    """"LFW [14], YTF [34] and IJB-A [16] datasets" (ml-tei/1703.09507v3): the recognizer's LFW brings its
+    list's other members as candidates, marked as such for the entity decision."""
+    from .conftest import linker_pipeline, set_datasets
+
+    nlp = linker_pipeline()
+    consistency = spacy.blank("en").add_pipe("dataref_dataset_consistency", config={"propagate": False})
+    doc = set_datasets(PaperReader(nlp)(corpora / "ml-tei/1703.09507v3.tei.xml"), ["LFW"])
+    doc = consistency(doc)
+    found = {(e.text, e.id_) for e in doc.ents}
+    assert {("YTF", "list"), ("IJB-A", "list")} <= found
+
+
+@pytest.mark.parametrize("words, name, expected", [
+    ("we evaluate on OSWorld [3] , R-Judge [4] , AgentHarm [5] , and OpenAgentSafety [6] .", "OSWorld",
+     ["R-Judge", "AgentHarm", "OpenAgentSafety"]),
+    ("Results on CIFAR-10 and Table 3 show", "CIFAR-10", []),  # a table is not a list member
+    ("trained on CoNLL-2003 , which we", "CoNLL-2003", []),
+])
+def test_list_siblings(words, name, expected):
+    from dataref.linking.entities import list_siblings
+
+    tokens = words.split()
+    start = tokens.index(name)
+    markers = [(i, i + 1) for i, t in enumerate(tokens) if t.startswith("[")]
+    assert [" ".join(tokens[a:b]) for a, b in list_siblings(tokens, [(start, start + 1)], markers)] == expected
+
+
+def test_a_method_paper_beside_a_known_dataset_gives_way_to_its_introducing_paper(corpora, shipped_entities):
+    """Maxout networks (ml-tei/1302.4389v4): "better results on MNIST by augmenting the dataset with
+    transformations (Ciresan et al., 2010)" cites a method ("Deep big simple neural nets …"), not MNIST."""
+    doc = shipped_entities(PaperReader(shipped_entities)(corpora / "ml-tei/1302.4389v4.tei.xml"))
+    mnist = next(r for r in doc._.datasets if r["name"] == "MNIST")
+    titles = [ref["title"].lower() for ref in mnist["references"]]
+    assert not any("deep big simple" in t for t in titles), titles

@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dataref.pipes.kb import forms_of, is_ambiguous, table_from_pwc
+from dataref.pipes.kb import forms_of, is_ambiguous, table_from_pwc, table_from_rc
 
 from .conftest import bib, make_tei, set_datasets
 
@@ -86,7 +86,7 @@ def test_records_and_introducing_paper_choose_the_link(kb_nlp, reader):
     assert [r["id"] for r in datasets["MNIST"]["references"]] == ["b2"]
     assert datasets["MNIST"]["references"][0]["evidence"][0]["entry"] == ["entry_is_introducing_paper"]
     # no marker at all: the bibliography holds GSM8K's introducing paper, so that is its citation
-    assert [(r["id"], r["evidence"][0]["rule"]) for r in datasets["GSM8K"]["references"]][0] == ("b0", "kb_paper")
+    assert [(r["id"], r["evidence"][0]["rule"]) for r in datasets["GSM8K"]["references"]][0] == ("b0", "introducing_paper")
 
 
 def test_serialisation(kb_nlp, reader, tmp_path):
@@ -110,6 +110,18 @@ def test_real_papers_with_code_table(corpora):
     assert len(rows) == 6257
     assert by_id["imagenet"]["paper"]["title"].startswith("ImageNet: A large-scale hierarchical image database")
     assert all(" - " not in a for r in rows for a in r["aliases"])
+
+
+def test_second_table_of_social_science_and_health_data(corpora):
+    """Rich Context's 938 surveys, cohorts and agency data: rows of the same shape, ids marked "rc:", so a
+    paper's "NHANES" gets the National Health and Nutrition Examination Survey's record."""
+    rows = table_from_rc(json.loads((corpora / "rc-datasets" / "datasets.json").read_text()))
+    assert len(rows) == 938 and all(r["id"].startswith("rc:") for r in rows)
+    pipe = spacy.blank("en").add_pipe("dataref_dataset_kb")
+    pipe.set_rows(table_from_pwc(json.loads((corpora / "pwc-datasets" / "pwc_datasets.json").read_text())) + rows)
+    assert pipe.lookup("NHANES")["name"] == "National Health and Nutrition Examination Survey"
+    assert pipe.lookup("Health and Retirement Study")["id"].startswith("rc:")
+    assert pipe.lookup("CIFAR-10")["id"] in {"cifar-10", "cifar10"}  # the export holds both records
 
 
 def test_n_process_2(kb_nlp):

@@ -109,6 +109,8 @@ def kb_build(
     output: Path = typer.Argument(Path("corpus/kb/datasets.jsonl"), help="The compact table (JSON lines)"),
     source: Optional[Path] = typer.Option(None, "--source", help="Papers with Code datasets.json (default: "
                                           "pwc-datasets/pwc_datasets.json under DATAREF_CORPORA)"),
+    rc: Optional[Path] = typer.Option(None, "--rc", help="Rich Context datasets.json, the second table (default: "
+                                      "rc-datasets/datasets.json under DATAREF_CORPORA, when present)"),
 ) -> None:
     """Build the known-datasets table the dataref_dataset_kb component loads in initialize()."""
     from ..pipes.kb import build_table
@@ -118,7 +120,8 @@ def kb_build(
     if not source.exists():
         typer.echo(f"No Papers with Code export at {source}; set DATAREF_CORPORA or pass --source.", err=True)
         raise typer.Exit(2)
-    typer.echo(f"{output}: {build_table(source, output)} known datasets")
+    rc = rc or corpora / "rc-datasets" / "datasets.json"
+    typer.echo(f"{output}: {build_table(source, output, rc if rc.exists() else None)} known datasets")
 
 
 @app.command()

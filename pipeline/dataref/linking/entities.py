@@ -11,9 +11,11 @@ from .lexicon import PART_WORDS, SET_WORDS, SPLIT_WORDS
 from .names import normalize
 
 _WORD = re.compile(r"\S+")
+# Between a name and a second name in brackets after it: "Versteeg dataset (", "MPI Sintel ("
+_BRACKETED_AFTER = re.compile(r"^\s*(?:(?:dataset|data set|corpus|database|benchmark)s?\s*)?\(\s*$", re.I)
 # Where a candidate mention came from (its span's id_ until the entity pipe gives it its entity's key).
-NER, CUE, ACCESSION, PROPAGATED, KNOWN = "ner", "cue", "accession", "propagated", "kb"
-SOURCES = (NER, CUE, ACCESSION, PROPAGATED, KNOWN)
+NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST = "ner", "cue", "accession", "propagated", "kb", "list"
+SOURCES = (NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST)
 # A version the paper may treat as a dataset of its own: "VOC 2007", "SQuAD 1.1", "CoNLL-2003", "CIFAR-100".
 _VERSION = re.compile(r"(?:^|[\s\-_])(v?\d+(?:\.\d+)*[a-z]?)$", re.I)
 
@@ -59,6 +61,9 @@ def name_parts(text: str, other_bases: Optional[set[str]] = None) -> NameParts:
     words = _WORD.findall(text)
     splits: list[str] = []
     parts: list[str] = []
+    if "-" in words[-1] and words[-1].rsplit("-", 1)[1].lower() in SPLIT_WORDS | SET_WORDS | PART_WORDS:
+        head, tail = words[-1].rsplit("-", 1)  # "FlyingThings3D-subset", "COCO-train"
+        words[-1:] = [head, tail.lower()]
     while len(words) > 1:
         last = words[-1].lower().strip(".,;:")
         if not words[-1][:1].islower():
@@ -123,12 +128,15 @@ def _word_suffix(short: list[str], long: list[str]) -> bool:
             and all(w[:1].isupper() for w in long[:extra]) and len("".join(short)) >= 3)
 
 
-def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterable[str]] = ()) -> list[list[int]]:
+def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterable[str]] = (),
+                   text: str = "") -> list[list[int]]:
     """Indices of the mentions that name one dataset, one list per entity, in order of first mention.
 
     Same name once split and part words are gone; a lower-case tail after another name; abbreviation and
-    long form; a capitalised qualifier ("PASCAL VOC" = "VOC"); the same known-dataset id. Versions stay
-    apart ("VOC 2007" ≠ "VOC 2012"); a name without a version joins the version the paper uses most."""
+    long form, also written "X (Y)" in `text`; a capitalised qualifier ("PASCAL VOC" = "VOC") or a short
+    capitalised extension ("Sintel Clean" = "Sintel") of another name; a description after a colon
+    ("CoNLL-2014 Shared Task: Grammatical Error Correction"); the same known-dataset id. Versions stay apart
+    ("VOC 2007" ≠ "VOC 2012"); a name without a version joins the version the paper uses most."""
     if not mentions:
         return []
     first = [name_parts(m.text) for m in mentions]
@@ -152,6 +160,27 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
                 i, j = by_key[a], by_key[b]
                 if a != b and parsed[i].version == parsed[j].version and _word_suffix(words_of[a], words_of[b]):
                     union.union(i, j)
+    for key, i in by_key.items():
+        base = words_of[key]
+        # "Sintel Clean", "Sintel Train Clean" beside "Sintel": at most two more words, no version of their own
+        for cut in range(max(1, len(base) - 2), len(base)):
+            head = normalize(" ".join(base[:cut]))
+            other = by_key.get(head)
+            if other is not None and len(head) >= 3 and not parsed[i].version \
+                    and _kb_agrees(mentions[i], mentions[other]):
+                union.union(i, other)
+                break
+        if ":" in parsed[i].base:  # "CoNLL-2014 Shared Task: Grammatical Error Correction"
+            head = normalize(name_parts(parsed[i].base.split(":", 1)[0]).base)
+            if head in by_key:
+                union.union(by_key[head], i)
+    if text:  # "the Versteeg dataset (GSE16476)", "MPI Sintel (Sintel)": one dataset named twice
+        order = sorted(range(len(mentions)), key=lambda k: mentions[k].start)
+        for first_i, next_i in zip(order, order[1:], strict=False):
+            between = text[mentions[first_i].end:mentions[next_i].start]
+            closing = text[mentions[next_i].end:mentions[next_i].end + 2].lstrip()[:1]
+            if _BRACKETED_AFTER.match(between) and closing == ")":
+                union.union(first_i, next_i)
     by_kb: dict[tuple[str, str], int] = {}
     for i, mention in enumerate(mentions):
         if mention.kb_id:
@@ -176,6 +205,11 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
     return sorted(groups.values(), key=lambda g: mentions[g[0]].start)
 
 
+def _kb_agrees(a: Mention, b: Mention) -> bool:
+    """Two mentions may be one dataset unless the known-datasets table gives them different records."""
+    return not (a.kb_id and b.kb_id and a.kb_id != b.kb_id)
+
+
 def canonical_name(mentions: list[Mention], kb_name: str = "") -> str:
     """The known-dataset name, unless the paper names a version the table's name lacks ("VOC 2012" against
     "PASCAL VOC"); else the paper's fullest form (most words, then most often written)."""
@@ -197,3 +231,60 @@ def splits_and_parts(mentions: list[Mention]) -> tuple[list[str], list[str]]:
         splits.update(p.splits)
         parts.update(p.parts)
     return sorted(splits), sorted(parts)
+
+
+# ---- list members -------------------------------------------------------------------------------
+
+_NAME_WORD = re.compile(r"^(?:[A-Z0-9][\w\-.+'’]*|[a-z]+[A-Z0-9][\w\-]*)$")  # "OSWorld", "R-Judge", "mC4", "C4"
+_FUNCTION_WORDS = {"the", "on", "in", "for", "we", "our", "both", "and", "with", "from", "of", "to", "these",
+                   "this", "all", "as", "a", "an", "by", "at", "it", "its", "table", "fig", "figure", "section"}
+
+
+def _name_word(word: str) -> bool:
+    return bool(_NAME_WORD.match(word)) and word.lower() not in _FUNCTION_WORDS
+
+
+def _after_joiner(words: list[str], i: int, step: int) -> Optional[int]:
+    """The index past a list joiner (",", "and", "or", "&", ", and") read from `i` in direction `step`."""
+    seen: list[str] = []
+    while 0 <= i < len(words) and len(seen) < 2 and (words[i] in {",", "&"} or words[i].lower() in {"and", "or"}):
+        seen.append(words[i].lower())
+        i += step
+    ok = seen in ([","], ["and"], ["or"], ["&"], [",", "and"], [",", "or"], ["and", ","], ["or", ","])
+    return i if ok else None
+
+
+def list_siblings(words: list[str], names: list[tuple[int, int]], markers: list[tuple[int, int]],
+                  max_words: int = 4) -> list[tuple[int, int]]:
+    """Word ranges (start, end) of the other members of lists that hold a dataset name: "A [9], B [10], C [18],
+    D [19], and E [20]", "on A, B and C". `names` and `markers` are word ranges of the names found so far and
+    of the citation markers; a member is a run of at most `max_words` capitalised or numbered words."""
+    blocked = {i for a, b in [*names, *markers] for i in range(a, b)}
+    after_marker = {a: b for a, b in markers}
+    before_marker = {b - 1: a for a, b in markers}
+    found: list[tuple[int, int]] = []
+    seen = set(names)
+    frontier = list(names)
+    while frontier:
+        start, end = frontier.pop()
+        i = end
+        while i in after_marker:  # "B [10], C": the member's own markers first
+            i = after_marker[i]
+        right = _after_joiner(words, i, 1)
+        left = _after_joiner(words, start - 1, -1)
+        while left is not None and left in before_marker:
+            left = before_marker[left] - 1
+        for j, step in ((right, 1), (left, -1)):
+            member: list[int] = []
+            while j is not None and 0 <= j < len(words) and j not in blocked and _name_word(words[j]) \
+                    and len(member) <= max_words:
+                member.append(j)
+                j += step
+            if not member or len(member) > max_words:
+                continue  # nothing there, or a longer capitalised run than a name (a title)
+            span = (min(member), max(member) + 1)
+            if span not in seen:
+                seen.add(span)
+                found.append(span)
+                frontier.append(span)
+    return sorted(found)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .lexicon import DATA_TITLE, DATA_USE_BEFORE, HEAD_NOUNS, MODEL_WORDS, SUPPORT_CUES
+from .lexicon import DATA_TITLE, DATA_USE_BEFORE, HEAD_NOUNS, MODEL_WORDS, RC_PREFIX, SUPPORT_CUES
 
 _CUE = re.compile(SUPPORT_CUES, re.I)
 _USE_BEFORE = re.compile(DATA_USE_BEFORE, re.I)
@@ -21,7 +21,10 @@ FEATURES = [
     "entry_introduces_data", "entry_names_dataset", "use_before", "model_word_after_share", "splits_or_parts",
     "all_caps", "has_digit", "words", "all_lower", "length_log", "sentence_initial_share", "in_abstract",
     "sections_log", "heading_share", "caption_share", "long_form_data", "abbreviation", "paper_has_markers",
+    "model_name", "kb_social",
 ]
+# A name that is a model's: "VideoBert", "Places CNN", "BiLSTM", "GPT-2" (ImageNet and ResNet end alike: no "Net")
+_MODEL_NAME = re.compile(r"(?:BERT|Bert|GAN|GPT|CNN|RNN|LSTM|Transformer|Former)(?:[-\s]?\d+)?$")
 
 
 @dataclass
@@ -87,6 +90,8 @@ def entity_features(contexts: list[MentionContext], splits_or_parts: bool, long_
         "long_form_data": float(any(DATA_TITLE.search(f) for f in long_forms)),
         "abbreviation": float(bool(long_forms)),
         "paper_has_markers": float(paper_has_markers),
+        "kb_social": float(any(c.kb_id.startswith(RC_PREFIX) for c in contexts)),
+        "model_name": share(_MODEL_NAME.search(c.text) or c.text.split()[-1].lower() in MODEL_WORDS for c in contexts),
     }
 
 

@@ -167,6 +167,9 @@ NOT_DATA_DOI_CONTEXT = re.compile(
 MDC_ARCHIVES = ["chembl", "gisaid", "biosample", "cellosaurus", "empiar", "arrayexpress", "pride.project", "cath",
                 "biomodels.db", "uniprot", "dbgap", "ega.study", "biostudies", "metabolights", "emdb", "kegg.orthology"]
 
+# Ids of the second known-datasets table's rows (Rich Context: surveys, cohorts, agency data).
+RC_PREFIX = "rc:"
+
 # ---- Dataset entities (linking/entities.py, linking/entity_features.py) ----
 # Words after a dataset's name that name one of its splits, not another dataset: "VOC 2012 test set".
 SPLIT_WORDS = {"train", "training", "test", "testing", "dev", "development", "validation", "val", "valid",

@@ -28,7 +28,8 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 _SMALL = {"a", "an", "the", "of", "in", "for", "and", "on", "to", "with", "at", "by"}
 
 SCORES = {"adjacent": 0.95, "coordination": 0.9, "adjacent_before": 0.85, "same_sentence": 0.7,
-          "sentence_named": 0.75, "kb_paper": 0.6, "title_match": 0.4, "inherited": 0.8}
+          "sentence_named": 0.75, "coordination_named": 0.85, "introducing_paper": 0.6, "title_match": 0.4,
+          "inherited": 0.8}
 
 
 # ---- what a bibliography entry says about a dataset ----------------------------------------------
@@ -246,7 +247,7 @@ def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, titl
         if root in own:
             continue
         row = known.get(key_of(ent))
-        if row is not None and normalize((row.get("paper") or {}).get("title", "")) != normalize(title):
+        if row is not None and not paper_title_matches(title, (row.get("paper") or {}).get("title", "")):
             continue
         sent = ent.sent
         before = text[max(sent.start_char, ent.start_char - 300):ent.start_char]
@@ -339,17 +340,26 @@ def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGro
 
 
 def known_paper_links(ents: list[Span], links: dict[str, list[dict]], bibliography: dict, skip: set[str],
-                      groups: NameGroups, kb_titles: dict[str, set[str]], score: float = SCORES["kb_paper"]) -> None:
-    """A dataset no marker links whose introducing paper (known-datasets table) is exactly one entry of the
-    bibliography: the paper cites that entry, most likely for the dataset."""
-    linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
+                      groups: NameGroups, kb_titles: dict[str, set[str]],
+                      score: float = SCORES["introducing_paper"]) -> None:
+    """A dataset whose introducing paper (known-datasets table) is exactly one entry of the bibliography gets
+    that entry (rule `introducing_paper`) when no marker links it, or when the only entries a marker gives it
+    say nothing of the dataset: a method paper cited beside a dataset ("ImageNet [AlexNet]", "MNIST [Deep big
+    simple neural nets]") is the citation of what was done with it, not of the data."""
+    members: dict[str, list[Span]] = {}
     for ent in ents:
-        root = groups.find(normalize(ent.text))
-        if root in linked or root in skip or not kb_titles.get(root):
+        members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
+    for root, mentions in members.items():
+        if root in skip or not kb_titles.get(root):
             continue
         hits = [k for k, entry in bibliography.items()
                 if any(paper_title_matches(entry.get("title", ""), t) for t in kb_titles[root])]
-        if len(hits) == 1:
-            links[key_of(ent)] = [{"id": hits[0], "score": score, "rule": "kb_paper", "marker": None,
-                                   "marker_text": "", "resolution": "known_dataset",
-                                   "entry_evidence": ["entry_is_introducing_paper"]}]
+        if len(hits) != 1:
+            continue
+        found = [link for e in mentions for link in links[key_of(e)]]
+        if any(link["id"] == hits[0] or set(link.get("entry_evidence", ())) & set(STRONG) for link in found):
+            continue  # linked to the introducing paper already, or to an entry that names the dataset
+        link = {"id": hits[0], "score": score, "rule": "introducing_paper", "marker": None, "marker_text": "",
+                "resolution": "known_dataset", "entry_evidence": ["entry_is_introducing_paper"]}
+        for ent in mentions:
+            links[key_of(ent)] = [dict(link)]

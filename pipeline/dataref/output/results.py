@@ -42,9 +42,13 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
     tied: dict[str, list[dict]] = {}
     alone: dict[str, list[dict]] = {}
     owner = {key_of(m): i for i, mentions in enumerate(members.values()) for m in mentions}
+    # an identifier the paper also writes as a dataset name ("GSE44355") belongs to that dataset's record
+    named = {normalize(m.text): key_of(m) for mentions in members.values() for m in mentions}
     for identifier in doc._.identifiers or []:
         if identifier.get("mention") in owner:
             tied.setdefault(identifier["mention"], []).append(identifier)
+        elif normalize(identifier["id"]) in named:
+            tied.setdefault(named[normalize(identifier["id"])], []).append(identifier)
         else:
             alone.setdefault(identifier["id"], []).append(identifier)
     for record, mentions in zip(records, members.values(), strict=True):

@@ -9,7 +9,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..linking.entities import ACCESSION, CUE, PROPAGATED
+from ..linking.entities import ACCESSION, CUE, LIST, PROPAGATED, list_siblings
 from ..extensions import CITATIONS, HEADINGS, SECTIONS
 from ..linking.identifiers import accession_patterns as default_accessions
 from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
@@ -75,6 +75,7 @@ class DatasetConsistency(Pipe):
         if self.propagate:
             # Only names the model tagged spread: a cue ("the SciBERT corpus") is local evidence.
             extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label]))
+        extra.extend(self._siblings(doc, [e for e in ents + extra if e.label_ == self.label], blocked))
         extra = [s for s in extra if not excluded.intersection(range(s.start, s.end))]
         taken = {i for e in ents for i in range(e.start, e.end)}
         new = [s for s in filter_spans(extra) if not taken.intersection(range(s.start, s.end))]
@@ -100,6 +101,18 @@ class DatasetConsistency(Pipe):
         spans = filter_spans(spans)
         return [s for s in spans if is_name_like(s.text) and clean_mention(s.text) == [(0, len(s.text))]
                 and not blocked.intersection(range(s.start, s.end))]
+
+    def _siblings(self, doc: Doc, found: list[Span], blocked: set[int]) -> list[Span]:
+        """The other members of lists whose members include a name found so far: "A [9], B [10], and C [18]"
+        (candidates: the entity decision keeps or drops them)."""
+        if not found:
+            return []
+        markers = [(s.start, s.end) for s in doc.spans[CITATIONS]] if CITATIONS in doc.spans else []
+        names = sorted({(e.start, e.end) for e in found})
+        spans = [Span(doc, a, b, label=self.label, span_id=LIST)
+                 for a, b in list_siblings([t.text for t in doc], names, markers)]
+        return [s for s in spans if is_name_like(s.text) and not blocked.intersection(range(s.start, s.end))
+                and clean_mention(s.text) == [(0, len(s.text))]]
 
     def _occurrences(self, doc: Doc, found: list[Span]) -> list[Span]:
         """Every other occurrence of a tagged name, token for token."""

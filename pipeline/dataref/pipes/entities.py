@@ -87,10 +87,11 @@ class DatasetEntities(Pipe):
                             known.get(key_of(e), {}).get("id", "")) for e in ents]
         forms = abbreviation_forms(doc)
         pairs = {(normalize(short), normalize(long)) for short, long in forms}
-        contexts = _contexts(doc, mentions)
+        text = doc.text  # built anew on every access: read it once
+        contexts = _contexts(doc, text, mentions)
         has_markers = CITATIONS in doc.spans and len(doc.spans[CITATIONS]) > 0
         found = []
-        for group in group_mentions(mentions, pairs):
+        for group in group_mentions(mentions, pairs, text):
             members = [mentions[i] for i in group]
             names = {normalize(m.text) for m in members}
             long_forms = [long for short, long in forms if normalize(short) in names]
@@ -156,9 +157,8 @@ def _unique_key(key: str, taken: set[str]) -> str:
     return candidate
 
 
-def _contexts(doc: Doc, mentions: list[Mention]) -> list[MentionContext]:
+def _contexts(doc: Doc, text: str, mentions: list[Mention]) -> list[MentionContext]:
     """What surrounds each mention, read from the Doc once."""
-    text = doc.text
     sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
     sections = sorted(((s.start_char, s.end_char, s.label_) for s in doc.spans[SECTIONS]), key=lambda s: s[0]) \
         if SECTIONS in doc.spans else []

@@ -1,4 +1,5 @@
-"""dataref_dataset_kb: the known-datasets table (Papers with Code, CC BY-SA 4.0) as a spaCy component.
+"""dataref_dataset_kb: the known-datasets tables (Papers with Code, CC BY-SA 4.0; Rich Context, CC0) as a spaCy
+component.
 
 It gives each DATASET mention its record (`doc._.dataset_kb`, keyed by "start:end"), and proposes
 mentions of known names the recognizer missed when the context supports them."""
@@ -16,7 +17,7 @@ from spacy.util import ensure_path, filter_spans
 
 from ..linking.entities import KNOWN
 from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
-from ..linking.lexicon import CUE_WORDS, DATA_NOUNS
+from ..linking.lexicon import CUE_WORDS, DATA_NOUNS, RC_PREFIX
 from ..linking.names import normalize
 
 KB_FILE = "datasets.jsonl"
@@ -47,9 +48,29 @@ def table_from_pwc(records: Iterable[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: r["id"])
 
 
-def build_table(pwc_json: Path, output: Path) -> int:
-    """Write the compact table (JSON lines) from the Papers with Code `datasets.json`."""
+def table_from_rc(records: Iterable[dict]) -> list[dict]:
+    """Rich Context datasets (Coleridge Initiative, CC0: surveys, cohorts, agency data) → rows of the same
+    shape, ids prefixed "rc:" so that a record says which table it came from."""
+    rows = []
+    for record in records:
+        name = (record.get("title") or "").strip()
+        if not name:
+            continue
+        aliases = sorted({a.strip() for a in record.get("alt_title") or [] if a and a.strip() != name
+                          and len(a.split()) <= 8})
+        rows.append({"id": RC_PREFIX + record["id"], "name": name, "full_name": "", "aliases": aliases,
+                     "homepage": record.get("url") or "",
+                     "paper": {"title": "", "url": "", "year": str(record.get("date") or "")[:4]},
+                     "modalities": []})
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def build_table(pwc_json: Path, output: Path, rc_json: Optional[Path] = None) -> int:
+    """Write the compact table (JSON lines) from the Papers with Code `datasets.json` and, when given, the Rich
+    Context `datasets.json` (social-science, health and government data)."""
     rows = table_from_pwc(json.loads(Path(pwc_json).read_text(encoding="utf8")))
+    if rc_json is not None:
+        rows += table_from_rc(json.loads(Path(rc_json).read_text(encoding="utf8")))
     output.parent.mkdir(parents=True, exist_ok=True)
     srsly.write_jsonl(output, rows)
     return len(rows)

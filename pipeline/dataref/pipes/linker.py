@@ -152,7 +152,7 @@ class CitationLinker(Pipe):
                                        and "entry_names_dataset" in link["entry_evidence"]]
         links = propagate(ents, direct, groups, share=self.scores["inherited"])
         if self.use_known_papers:
-            known_paper_links(ents, links, bibliography, own, groups, kb_titles, score=self.scores["kb_paper"])
+            known_paper_links(ents, links, bibliography, own, groups, kb_titles, score=self.scores["introducing_paper"])
         if self.use_titles:
             title_matches(ents, links, bibliography, own, groups, score=self.scores["title_match"])
         # The one guarantee: never a link to an entry this paper does not have.
@@ -198,6 +198,16 @@ class CitationLinker(Pipe):
                         continue
                     links[key_of(other)] = links_of([marker], "coordination", evidence=evidence(marker.ids, other),
                                                     scores=self.scores)
+            elif len(chain) > 1 and any(strong(b, c) for c in chain for m in group for b in m.ids):
+                # "A, B, C, D (P; Q; R)": counts differ, so each name takes the entries that name it or
+                # introduced it, and a name no entry speaks for stays unlinked
+                for other in chain:
+                    ids = list(dict.fromkeys(b for m in group for b in m.ids if strong(b, other)))
+                    if ids:
+                        links[key_of(other)] = links_of(group, "coordination_named", ids, evidence(ids, other),
+                                                        scores=self.scores)
+                    else:
+                        considered.add(normalize(other.text))
             else:
                 ids = choose(group, ent)
                 if not ids:

@@ -17,7 +17,7 @@ from thinc.api import Config
 from ..errors import DatarefError, Errors
 from ..extensions import install_extensions, key_of
 from ..linking.lexicon import CREATION_CUE, REUSE_CUE
-from ..linking.rules import OWN
+from ..linking.rules import OWN, paper_title_matches
 from ..linking.names import dataset_groups, normalize
 
 CREATED, USED, UNKNOWN = "created", "used", "unknown"
@@ -120,7 +120,7 @@ class DatasetRoles(Pipe):
                 alone.setdefault(identifier["id"], []).append(identifier)
         records: list[tuple[list[str], list[str], bool, bool]] = []  # (keys, cue sentences, own, known)
         known = doc._.dataset_kb or {}
-        title = normalize((doc._.paper or {}).get("title", ""))
+        title = (doc._.paper or {}).get("title", "")
         for root, mentions in members.items():
             sentences = [_sent_text(m) for m in mentions] + [i["sentence"] for i in tied.get(root, [])]
             is_known = any(_introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
@@ -168,7 +168,7 @@ class DatasetRoles(Pipe):
 
 def _introduced_elsewhere(row: Optional[dict], title: str) -> bool:
     """A known-datasets record whose introducing paper is not this paper."""
-    return row is not None and normalize((row.get("paper") or {}).get("title", "")) != title
+    return row is not None and not paper_title_matches(title, (row.get("paper") or {}).get("title", ""))
 
 
 def _load(path: Path) -> Language:
