@@ -14,6 +14,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     W011 = ("{path}: reading the paper again gives other results than {results} (another model or version); "
             "this page shows the new run, the corpus page the results file.")
     W012 = ("{path}: the paper's text is not shown ({detail}); this page shows its results only.")
+    W013 = ("--n-process {asked} is more than the {cpus} CPU(s) this process may use; {cpus} worker process(es) "
+            "are started.")
     W020 = ("The result field '{field}' is not in dataref's Parquet schema and is left out of Parquet output "
             "(the JSONL output keeps it); add it to dataref/output/parquet.py's schema.")
 
@@ -40,9 +42,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E012 = "{path}: the XML nests deeper than {limit} levels."
     E013 = ("{path}: GROBID returned TEI that cannot be read ({detail}); it was not cached, "
             "so a rerun asks GROBID again.")
-    E014 = ("{path}: the paper's text has {size} characters, over the limit of {limit}. Raise it with "
-            "DATAREF_MAX_CHARS if the paper is genuine and memory allows (the pipeline needs about 0.2 GB plus 3.7 GB "
-            "per million characters).")
+    E014 = ("{path}: the paper's text has {size} characters, over the limit of {limit}, more than any paper holds. "
+            "Raise it with DATAREF_MAX_CHARS if the file is one genuine paper and memory allows (see "
+            "scripts/peak_memory.py).")
     E015 = ("{path}: the pipeline failed on this paper in {stage} ({detail}); the other papers go on, "
             "and --resume tries this one again.")
     E016 = "{path}: not a regular file ({kind}); give TEI XML or PDF files, or folders of them."
@@ -52,6 +54,12 @@ class Errors(metaclass=ErrorsWithCodes):
             "Choose another output file.")
     E019 = "Cannot write the output {path}: {detail}."
     E020 = "{name}={value!r} is not a whole number of {unit}."
+    E021 = ("{path}: the paper took more than {seconds} s, the time budget per paper, and was stopped in {stage}; "
+            "the other papers go on. Raise the budget with --paper-timeout (or DATAREF_PAPER_TIMEOUT) if the paper "
+            "is genuine; --resume tries it again.")
+    E022 = ("{path} is being written by another dataref run ({holder}); wait for it to end or choose another "
+            "output.")
+    E024 = "Option {option}: {detail}."
     E030 = ("{path} is not a dataref results file (line {line}: {detail}); give the JSON lines `dataref extract "
             "-o` writes, or TEI files and folders.")
     E031 = "{path} holds no result records; run `dataref extract PAPERS -o {path}` first."
