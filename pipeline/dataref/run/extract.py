@@ -326,8 +326,6 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
                 grobid = None
     others = [p for p in paths if p.suffix.lower() not in PDF_SUFFIXES]
     nlp = load_pipeline(model)
-    # plain-text papers go through nlp.make_doc: spaCy's own length check must not refuse what the limit accepts
-    nlp.max_length = max(nlp.max_length, max_chars() + 1)
     reader = PaperReader(nlp)
 
     try:
