@@ -13,7 +13,7 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from ..errors import DatarefError, Errors, Warnings
 
@@ -120,8 +120,9 @@ def records_of(table: "pa.Table") -> list[dict]:
     return [record_of(row) for row in table.to_pylist()]
 
 
-def read_table(path: Path, columns: Optional[list[str]] = None) -> "pa.Table":
+def read_table(path: Union[str, Path], columns: Optional[list[str]] = None) -> "pa.Table":
     """A dataref Parquet file (or folder of them), refused with a coded error when it is not one."""
+    path = Path(path)
     require_pyarrow()
     import pyarrow.parquet as pq
 
@@ -145,8 +146,8 @@ def write_table(path: Path, table: "pa.Table") -> None:
     os.replace(partial, path)
 
 
-def read_records(path: Path) -> list[dict]:
-    """The records of a dataref Parquet file, as the JSONL output would hold them."""
+def read_records(path: Union[str, Path]) -> list[dict]:
+    """The records of a dataref Parquet file (a path or its name as text), as the JSONL output would hold them."""
     return records_of(read_table(path))
 
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import re
+import sys
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from spacy import displacy
 from spacy.tokens import Doc
+from tqdm import tqdm
 
 from ..errors import DatarefError, Errors, Warnings
 from ..extensions import HEADINGS, SECTIONS
@@ -430,7 +432,7 @@ class ReportSummary:
 
 def is_results_file(path: Path) -> bool:
     """A results file (JSON lines) rather than a paper: a regular file whose first non-blank character is `{`."""
-    if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+    if path.suffix.lower() in (".jsonl", ".json", ".ndjson", ".parquet"):
         return True
     if not path.is_file() or path.suffix.lower() in PAPER_SUFFIXES:
         return False
@@ -439,10 +441,18 @@ def is_results_file(path: Path) -> bool:
 
 
 def read_results(path: Path) -> list[dict]:
-    """Records of a `dataref extract` output; a last line a kill cut short is left out (W010)."""
+    """Records of a `dataref extract` output (JSON lines, or Parquet); a last line a kill cut short is left out
+    (W010)."""
     if not path.is_file():
         raise DatarefError(Errors.E036.format(path=path, detail="no such file" if not path.exists()
                                               else "not a regular file"), str(path))
+    if path.suffix.lower() == ".parquet":
+        from ..output.parquet import read_records
+
+        records = read_records(path)
+        if not records:
+            raise DatarefError(Errors.E031.format(path=path), str(path))
+        return records
     try:
         data = path.read_text(encoding="utf8")
     except (OSError, UnicodeDecodeError) as err:
@@ -572,9 +582,12 @@ def write_report(inputs: list[Path], output: Path, *, model: str, records_only: 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"\[W00[123]\]")  # the TEI's own faults, counted in records
         if results:
-            records = list(_pages_from_results(jobs, output, papers, summary, records_only))
+            pages = _pages_from_results(jobs, output, papers, summary, records_only)
         else:
-            records = list(_pages_from_papers(paths, output, papers, summary))
+            pages = _pages_from_papers(paths, output, papers, summary)
+        # progress on a terminal, as for extract; a page is counted once it is written
+        records = list(tqdm(pages, total=len(jobs) if results else len(paths), unit="paper", file=sys.stderr,
+                            disable=not sys.stderr.isatty()))
     for record in records:
         if "error" in record:
             summary.errors += 1
