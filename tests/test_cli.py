@@ -46,7 +46,7 @@ def test_extract_folder_with_a_broken_file(model_dir, folder, tmp_path):
     assert datasets["ImageNet"]["references"][0]["citation"].startswith("J. Deng, W. Dong")
     assert datasets["TinyBirds"]["linked"] is False
     assert "2 papers" in result.output and "1 error," in result.output
-    assert "passed over: 1 other files (not .xml, .nxml, .txt or .pdf)" in result.output
+    assert f"passed over: 1 other files (not .xml, .nxml, .txt or .pdf) ({folder / 'notes.md'})" in result.output
 
 
 def test_resume_skips_done_and_drops_a_half_line(model_dir, folder, tmp_path):
@@ -324,3 +324,12 @@ def test_a_read_only_output_folder_is_refused_before_any_work(model_dir, tmp_pat
         folder.chmod(0o755)
     assert result.exit_code == 2, result.output
     assert result.output.strip() == f"[E019] Cannot write the output {out}: the folder {folder} is not writable."
+
+
+def test_the_summary_names_a_few_of_the_files_passed_over(model_dir, folder, tmp_path):
+    for i in range(5):
+        (folder / f"data{i}.csv").write_text("a,b\n")
+    result = run([folder, folder / "a.tei.xml", "-o", tmp_path / "out.jsonl", "--model", model_dir])
+    assert result.exit_code == 0, result.output
+    assert (f"passed over: 1 listed twice ({folder / 'a.tei.xml'}), 6 other files (not .xml, .nxml, .txt or .pdf) "
+            f"({folder / 'data0.csv'}, {folder / 'data1.csv'}, {folder / 'data2.csv'}, …)") in result.output

@@ -24,6 +24,31 @@ from ..readers.paper import OTHER_FILES, PDF_SUFFIXES, is_paper_file
 FORMATS = ("jsonl", "mdc")
 
 
+class PassedOver(Counter):
+    """How many files were passed over, by reason, and the first few names of each (`names[reason]`)."""
+
+    SHOWN = 3  # names kept per reason
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, list[str]] = {}
+
+    def add(self, reason: str, name: str) -> None:
+        self[reason] += 1
+        kept = self.names.setdefault(reason, [])
+        if len(kept) < self.SHOWN:
+            kept.append(name)
+
+    def describe(self) -> str:
+        """"2 other files (not …) (notes.md, data.csv), 1 listed twice (a.tei.xml)": every reason, a few names."""
+        parts = []
+        for why, n in sorted(self.items()):
+            names = self.names.get(why, [])
+            shown_names = f" ({', '.join(names)}{', …' if n > len(names) else ''})" if names else ""
+            parts.append(f"{n} {why}{shown_names}")
+        return ", ".join(parts)
+
+
 @dataclass
 class Summary:
     label = "dataref"  # a class attribute, not a field: what the summary line starts with
@@ -33,7 +58,7 @@ class Summary:
     errors: int = 0
     skipped: int = 0
     interrupted: int = 0  # the signal that stopped the run (2 = Ctrl-C, 15 = SIGTERM), else 0
-    not_inputs: Counter = field(default_factory=Counter)
+    not_inputs: Counter = field(default_factory=PassedOver)
     refusal: str = ""  # a problem to fix before rerunning (no GROBID server for the PDFs)
 
     def where(self, output) -> str:
@@ -48,7 +73,9 @@ class Summary:
                 f"({self.linked} linked), {_plural(self.errors, 'error')}, {self.skipped} skipped "
                 f"(already done){self.where(output)}{self.notes()}")
         if self.not_inputs:
-            text += "; passed over: " + ", ".join(f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
+            described = self.not_inputs.describe() if isinstance(self.not_inputs, PassedOver) else ", ".join(
+                f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
+            text += "; passed over: " + described
         if self.interrupted:
             text += ("\ndataref: interrupted; every finished paper is written. Run the same command with "
                      "--resume to continue." if output else "\ndataref: interrupted.")
@@ -79,17 +106,17 @@ def shown(path: Path) -> str:
     return os.fsdecode(path).encode("utf8", "backslashreplace").decode("utf8")
 
 
-def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
+def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], PassedOver]:
     """Files as given, folders walked (symbolic links followed, loops cut) for TEI and PDF files, in a
-    stable order, each file once; what was passed over is counted by reason."""
+    stable order, each file once; what was passed over is counted by reason, with the first names."""
     found: list[Path] = []
-    skipped: Counter = Counter()
+    skipped = PassedOver()
     seen: set[str] = set()
 
     def add(path: Path) -> None:
         key = paper_id(path)
         if key in seen:
-            skipped["listed twice"] += 1
+            skipped.add("listed twice", shown(path))
         else:
             seen.add(key)
             found.append(path)
@@ -100,7 +127,8 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             continue
         walked: set[str] = set()
         for root, dirs, files in os.walk(item, followlinks=True,
-                                         onerror=lambda err: skipped.update(["unreadable folders"])):
+                                         onerror=lambda err: skipped.add("unreadable folders",
+                                                                         shown(Path(err.filename or "?")))):
             real = os.path.realpath(root)
             if real in walked:  # a link back up the tree
                 dirs[:] = []
@@ -110,9 +138,9 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             for name in sorted(files):
                 path = Path(root) / name
                 if not is_paper_file(name):
-                    skipped[OTHER_FILES] += 1
+                    skipped.add(OTHER_FILES, shown(path))
                 elif not path.is_file():
-                    skipped["special or broken files"] += 1
+                    skipped.add("special or broken files", shown(path))
                 else:
                     add(path)
     return found, skipped

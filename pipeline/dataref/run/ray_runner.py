@@ -76,7 +76,7 @@ def list_inputs(inputs: Iterable[PathLike]) -> tuple[list[dict], Counter]:
             if entry.type != pafs.FileType.File:
                 continue
             if not is_paper_file(entry.path):
-                skipped[OTHER_FILES] += 1
+                skipped.add(OTHER_FILES, f"{scheme}://{entry.path}")
                 continue
             name = f"{scheme}://{entry.path}"
             items.append({"id": name, "path": name, "source": name})
