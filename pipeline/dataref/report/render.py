@@ -399,6 +399,9 @@ def _chart(rows: list[dict]) -> dict:
             "width": label_width + bar_width + 150, "height": max(1, len(bars) * (height + gap))}
 
 
+PAGE_ROWS = 50  # datasets shown before "Show all", and papers listed open: a corpus page stays a page
+
+
 def render_corpus(records: Iterable[dict], *, title: str = "dataref report", link_papers: bool = True,
                   notes: Iterable[str] = ()) -> str:
     """The corpus page from result records (`dataref extract`'s JSON lines, error records included); paper
@@ -407,7 +410,7 @@ def render_corpus(records: Iterable[dict], *, title: str = "dataref report", lin
     script = _env().get_template("sort.js").render()
     return _env().get_template("corpus.html.j2").render(
         generator=GENERATOR, title=title, notes=list(notes), script=Markup(script),
-        script_hash=_script_hash(script), **view)
+        script_hash=_script_hash(script), page_rows=PAGE_ROWS, **view)
 
 
 # ---- writing a report folder --------------------------------------------------------------------
