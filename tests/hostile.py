@@ -1,6 +1,6 @@
 """Hostile papers built from a real one: a GROBID TEI from ../shared/corpora with a section appended that holds
-`n` of one thing (numbers, citation markers, table cells, bibliography entries, dataset names, capitalised
-words). They are ordinary TEI the limits accept: the tests and scripts/scaling.py use them for the time
+`n` of one thing (numbers, citation markers, table cells, bibliography entries, dataset names with as many
+entries, capitalised words). They are ordinary TEI the limits accept: the tests and scripts/scaling.py use them for the time
 budget, interruption and scaling."""
 import random
 import re
@@ -25,17 +25,19 @@ def _words(kind: str, n: int, rng: random.Random) -> tuple[str, str]:
     if kind == "markers":
         return "<p>" + " ".join(f'<ref type="bibr" target="#b{i % 40}">[{i % 40 + 1}]</ref>' for i in range(n)) \
             + "</p>", ""
-    if kind == "cells":
-        rows = "".join("<row>" + "".join(f"<cell>{rng.randint(0, 999)}</cell>" for _ in range(10)) + "</row>"
-                       for _ in range(max(1, n // 10)))
-        return f'<figure type="table"><head>Table 9</head><table>{rows}</table></figure>', ""
+    if kind == "cells":  # a table as PDF extraction leaves it in the running text: a line of cells per row
+        return "".join("<p>" + " ".join(f"{rng.randint(0, 999)}.{rng.randint(0, 99)} ± {rng.randint(0, 9)}"
+                                        for _ in range(10)) + "</p>" for _ in range(max(1, n // 10))), ""
     if kind == "bibliography":
         entries = "".join(f'<biblStruct xml:id="h{i}"><analytic><title level="a" type="main">Study number {i} of '
                           f'things</title></analytic><monogr><imprint><date when="{1990 + i % 30}"/></imprint>'
                           f'</monogr></biblStruct>' for i in range(n))
         return "<p>We use the Hostile Corpus (HC) data set.</p>", entries
-    if kind == "names":
-        return "<p>" + " ".join(f"We use the Set{i} dataset [{i % 40 + 1}]." for i in range(n)) + "</p>", ""
+    if kind == "names":  # n dataset names against n bibliography entries: the linker compares them
+        entries = "".join(f'<biblStruct xml:id="h{i}"><analytic><title level="a" type="main">The Set{i} data set '
+                          f'of things</title></analytic><monogr><imprint><date when="{1990 + i % 30}"/></imprint>'
+                          f'</monogr></biblStruct>' for i in range(n))
+        return "<p>" + " ".join(f"We use the Set{i} dataset [{i % 40 + 1}]." for i in range(n)) + "</p>", entries
     if kind == "capitals":
         return "<p>" + " ".join(f"Alpha{rng.randint(0, 10 ** 6)} Beta Gamma" for _ in range(n // 3)) + "</p>", ""
     raise ValueError(kind)
