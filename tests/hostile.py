@@ -1,7 +1,7 @@
 """Hostile papers built from a real one: a GROBID TEI from ../shared/corpora with a section appended that holds
 `n` of one thing (numbers, citation markers, table cells, bibliography entries, dataset names with as many
-entries, capitalised words). They are ordinary TEI the limits accept: the tests and scripts/scaling.py use them for the time
-budget, interruption and scaling."""
+entries, capitalised words). They are ordinary TEI the limits accept: the tests and scripts/scaling.py use them
+for the time budget, interruption and scaling."""
 import random
 import re
 from pathlib import Path

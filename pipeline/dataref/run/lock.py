@@ -1,8 +1,8 @@
 """One writer per output: an advisory lock on a file beside it (`<output>.lock`).
 
 `fcntl.flock` belongs to the open file, so the kernel releases it when the process ends however it ends
-(kill -9 included): a lock file left behind never blocks the next run. A finished run removes it. The holder writes its pid and start time
-into the file so that the refusal can name the other run."""
+(kill -9 included): a lock file left behind never blocks the next run. A finished run removes it. The holder
+writes its pid and start time into the file so that the refusal can name the other run."""
 import os
 import time
 from pathlib import Path

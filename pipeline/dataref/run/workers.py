@@ -167,11 +167,11 @@ class WorkerPool:
         (PDFs still at GROBID) and ends when there are no more."""
         from .extract import error_record, shown
 
-        numbered: dict[int, Path] = {}
         count = 0
         exhausted = False
         while True:
-            for worker in self.workers:
+            for position in range(len(self.workers)):
+                worker = self.workers[position]
                 if worker.job is not None or exhausted:
                     continue
                 job = next(jobs, StopIteration)
@@ -182,12 +182,13 @@ class WorkerPool:
                     break
                 path, source = job
                 count += 1
-                numbered[count] = path
-                worker.job, worker.started, worker.stage = (count, path), time.monotonic(), "reading"
                 try:
                     worker.conn.send((count, path, source))
-                except OSError:  # it died while idle: its paper goes to a fresh one on the next turn
-                    pass
+                except OSError:  # it died while idle (killed from outside): the paper goes to a fresh one
+                    self._replace(worker)
+                    worker = self.workers[position]
+                    worker.conn.send((count, path, source))
+                worker.job, worker.started, worker.stage = (count, path), time.monotonic(), "reading"
             busy = [w for w in self.workers if w.job is not None]
             if not busy:
                 if exhausted:
