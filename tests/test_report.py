@@ -342,12 +342,13 @@ def test_readme_report_commands_run(model_dir, tmp_path, monkeypatch):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf8")
     block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, flags=re.S) if "dataref report" in b)
     commands = [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.strip()]
-    assert len(commands) == 3 and all(c[:2] == ["dataref", "report"] for c in commands)
+    assert len(commands) == 4 and all(c[:2] == ["dataref", "report"] for c in commands)
     monkeypatch.chdir(tmp_path)
     Path("papers").mkdir()
     for name in ("a.tei.xml", "b.tei.xml"):
         Path("papers", name).write_bytes(EXAMPLE.read_bytes())
     run_extract([Path("papers")], Path("results.jsonl"), model=str(model_dir))
+    run_extract([Path("papers")], Path("results.parquet"), model=str(model_dir))
     for command in commands:
         shutil.rmtree("report", ignore_errors=True)
         result = CliRunner().invoke(app, command[1:])

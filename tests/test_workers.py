@@ -148,3 +148,16 @@ def test_more_processes_than_cpus_are_capped_with_a_warning(model_dir, tmp_path,
     assert "[W013] --n-process 6 is more than the 2 CPU(s) this process may use; 2 worker process(es) are " \
            "started.\n" in result.output
     assert "UserWarning" not in result.output and len(records(out)) == 1
+
+
+def test_fifty_thousand_markers_with_the_shipped_pipeline_stop_at_the_budget(shipped, tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    write_hostile(papers, "markers", 50_000)
+    (papers / "z-ordinary.tei.xml").write_bytes(EXAMPLE.read_bytes())
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(papers), "-o", str(out), "--paper-timeout", "3"])
+    assert result.exit_code == 0, result.output
+    rows = {Path(r["path"]).name: r for r in records(out)}
+    assert rows["hostile-markers-50000.tei.xml"]["error"]["code"] == "E021"
+    assert rows["z-ordinary.tei.xml"]["datasets"]
