@@ -47,7 +47,7 @@ def test_extract_folder_with_a_broken_file(model_dir, folder, tmp_path):
     assert datasets["ImageNet"]["references"][0]["citation"].startswith("J. Deng, W. Dong")
     assert datasets["TinyBirds"]["linked"] is False
     assert "2 papers" in result.output and "1 error," in result.output
-    assert "passed over: 1 other files (not .xml, .nxml, .txt or .pdf)" in result.output
+    assert f"passed over: 1 other files (not .xml, .nxml, .txt or .pdf) ({folder / 'notes.md'})" in result.output
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.0])
@@ -148,7 +148,7 @@ def test_symlinked_folders_are_followed(model_dir, folder, tmp_path):
     (["-o", "{tmp}/missing/out.jsonl"], {}, "[E019] Cannot write the output"),
     (["-o", "{tmp}"], {}, "it is a folder"),
     (["--n-process", "0"], {}, "is not a number of processes"),
-    (["--resume"], {}, "--resume needs an output file"),
+    (["--resume"], {}, "[E024] Option --resume: it needs an output file (-o)"),
     ([], {"DATAREF_MAX_BYTES": "abc"}, "[E020] DATAREF_MAX_BYTES='abc' is not a whole number of bytes"),
 ])
 def test_refusals_are_one_sentence_and_exit_2(model_dir, tmp_path, args, env, message):
@@ -291,7 +291,7 @@ def test_unreadable_folders_are_counted(model_dir, folder, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--engine", "spark"], "'spark' is not local or ray"),
     (["--engine", "ray", "--text"], "--text and --n-process are for the local engine"),
-    (["--engine", "ray"], "--engine ray needs an output folder"),
+    (["--engine", "ray"], "Option --engine ray: it needs an output folder"),
     (["--grobid-url", "http://a:8070", "--grobid-url", "http://b:8070"], "several GROBID servers need --engine ray"),
 ])
 def test_engine_refusals_exit_2(model_dir, args, message):
@@ -321,3 +321,41 @@ def test_grobid_options_reach_the_ray_run(tmp_path, monkeypatch):
                                  "--concurrency", "2", "--consolidate-citations", "--timeout", "7"])
     assert result.exit_code == 0, result.output
     assert (seen["grobid_concurrency"], seen["consolidate_citations"], seen["grobid_timeout"]) == (2, True, 7)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--timeout", "0"], "[E024] Option --timeout: 0 is not a number of seconds to wait for GROBID (give 1 or more)."),
+    (["--concurrency", "0"], "[E024] Option --concurrency: 0 is not a number of PDFs in flight (give 1 or more)."),
+    (["--n-process", "0"], "[E024] Option --n-process: 0 is not a number of processes (give 1 or more)."),
+    (["--engine", "spark"], "[E024] Option --engine: 'spark' is not local or ray."),
+])
+def test_option_refusals_name_the_option(model_dir, args, message):
+    result = run([EXAMPLE, "--model", model_dir, *args])
+    assert result.exit_code == 2 and result.output.strip() == message, result.output
+    assert "Cannot write the output" not in result.output
+
+
+@pytest.mark.parametrize("engine", ["local", "ray"])
+def test_a_read_only_output_folder_is_refused_before_any_work(model_dir, tmp_path, monkeypatch, engine):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() == 0:  # root writes anywhere: the folder is made read-only to dataref's check instead
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if Path(path) == folder else real(path, mode))
+    folder.chmod(0o555)
+    try:
+        out = folder / ("out" if engine == "ray" else "out.jsonl")
+        result = run([EXAMPLE, "--model", model_dir, "-o", out, "--engine", engine])
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == f"[E019] Cannot write the output {out}: the folder {folder} is not writable."
+
+
+def test_the_summary_names_a_few_of_the_files_passed_over(model_dir, folder, tmp_path):
+    for i in range(5):
+        (folder / f"data{i}.csv").write_text("a,b\n")
+    result = run([folder, folder / "a.tei.xml", "-o", tmp_path / "out.jsonl", "--model", model_dir])
+    assert result.exit_code == 0, result.output
+    assert (f"passed over: 1 listed twice ({folder / 'a.tei.xml'}), 6 other files (not .xml, .nxml, .txt or .pdf) "
+            f"({folder / 'data0.csv'}, {folder / 'data1.csv'}, {folder / 'data2.csv'}, …)") in result.output

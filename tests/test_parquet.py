@@ -102,3 +102,20 @@ def test_without_pyarrow_a_coded_refusal(monkeypatch, tmp_path):
     assert info.value.code == "E043" and "dataref[parquet]" in str(info.value)
     with pytest.raises(DatarefError):
         ParquetSink(tmp_path / "out.parquet").prepare(resume=False)
+
+
+def test_read_records_takes_a_str_or_a_path(model_dir, folder, tmp_path):
+    extract(model_dir, folder, "-o", tmp_path / "out.parquet")
+    assert read_records(str(tmp_path / "out.parquet")) == read_records(tmp_path / "out.parquet")
+
+
+def test_report_reads_parquet_results(model_dir, folder, tmp_path):
+    extract(model_dir, folder, "-o", tmp_path / "out.parquet")
+    extract(model_dir, folder, "-o", tmp_path / "out.jsonl")
+    for results in ("out.parquet", "out.jsonl"):
+        result = runner.invoke(app, ["report", str(tmp_path / results), "-o", str(tmp_path / results[4:]),
+                                     "--model", str(model_dir)])
+        assert result.exit_code == 0, result.output
+        assert "2 papers (2 with their text)" in result.output and "1 error" in result.output
+    pages = {p.name for p in (tmp_path / "parquet" / "papers").glob("*.html")}
+    assert pages and pages == {p.name for p in (tmp_path / "jsonl" / "papers").glob("*.html")}

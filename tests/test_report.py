@@ -344,12 +344,13 @@ def test_readme_report_commands_run(model_dir, tmp_path, monkeypatch):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf8")
     block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, flags=re.S) if "dataref report" in b)
     commands = [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.strip()]
-    assert len(commands) == 3 and all(c[:2] == ["dataref", "report"] for c in commands)
+    assert len(commands) == 4 and all(c[:2] == ["dataref", "report"] for c in commands)
     monkeypatch.chdir(tmp_path)
     Path("papers").mkdir()
     for name in ("a.tei.xml", "b.tei.xml"):
         Path("papers", name).write_bytes(EXAMPLE.read_bytes())
     run_extract([Path("papers")], Path("results.jsonl"), model=str(model_dir))
+    run_extract([Path("papers")], Path("results.parquet"), model=str(model_dir))
     for command in commands:
         shutil.rmtree("report", ignore_errors=True)
         result = CliRunner().invoke(app, command[1:])
@@ -436,3 +437,118 @@ def test_clicks_sort_the_table_and_follow_a_marker(real_report, tmp_path):
         assert 0 <= top < chrome.run("return innerHeight")  # scrolled to the entry
         png = chrome.screenshot(tmp_path / "entry.png")
         assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.fixture(scope="module")
+def large_corpus():
+    """120 papers' records (the example's, each with its datasets renamed apart): a corpus page of 120 papers
+    and over 600 distinct datasets."""
+    from .conftest import linker_pipeline, set_datasets
+
+    nlp = linker_pipeline()
+    doc = nlp(set_datasets(TEIReader(nlp)(EXAMPLE), ["ImageNet", "CIFAR-10", "TinyBirds", "SVHN", "COCO"]))
+    base = json.dumps({"id": "p", **doc_to_json(doc, "p.tei.xml")})
+    records = []
+    for i in range(120):
+        text = base
+        for name in ("ImageNet", "CIFAR-10", "TinyBirds", "SVHN", "COCO"):
+            text = text.replace(name, f"{name}{i}")
+        record = json.loads(text.replace('"p.tei.xml"', f'"paper{i}.tei.xml"').replace('"id": "p"',
+                                                                                       f'"id": "paper{i}"'))
+        record["paper"]["title"] = f"Paper number {i}"
+        records.append(record)
+    return records
+
+
+def test_a_large_corpus_page_is_paged_and_has_a_search_box(large_corpus):
+    tree = tree_of(render_corpus(large_corpus))
+    rows = tree.xpath("//table[@id='datasets-table']/tbody/tr")
+    assert len(rows) > 500  # every dataset is on the page, for the search and for sorting
+    shown = [row for row in rows if row.get("hidden") is None]
+    assert len(shown) == 50 and all("more" in row.get("class", "") for row in rows[50:])
+    assert "Show all" in by_id(tree, "show-all").text_content()
+    search = by_id(tree, "search")
+    assert search.tag == "input" and search.get("type") == "search"
+    papers = by_id(tree, "papers-list")
+    assert papers.tag == "details" and papers.get("open") is None  # 120 papers: folded, one line until opened
+    assert "120 papers" in papers.find("summary").text_content()
+    script = tree.xpath("//script")[0].text_content()
+    assert 'getElementById("search")' in script and "row.hidden" in script
+
+
+def test_a_small_corpus_page_shows_everything(large_corpus):
+    tree = tree_of(render_corpus(large_corpus[:3]))
+    assert all(row.get("hidden") is None for row in tree.xpath("//table[@id='datasets-table']/tbody/tr"))
+    assert by_id(tree, "papers-list").get("open") is not None and not tree.xpath("//*[@id='show-all']")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(browser.CHROMEDRIVER is None or browser.CHROMIUM is None, reason=browser.NO_CHROMIUM)
+def test_typing_in_the_search_box_filters_the_rows(large_corpus, tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text(render_corpus(large_corpus))
+    visible = ("return Array.from(document.querySelectorAll('#datasets-table tbody tr, #papers-table tbody tr'))"
+               ".filter(r => !r.hidden).map(r => r.cells[0].textContent.trim())")
+    with browser.WebDriver(tmp_path / "profile") as chrome:
+        chrome.open(page)
+        assert len(chrome.run(visible)) == 50 + 120
+        chrome.run("var box = document.getElementById('search'); box.value = 'SVHN117';"
+                   "box.dispatchEvent(new Event('input'))")
+        found = chrome.run(visible)
+        assert any(name.startswith("SVHN117") for name in found) and len(found) < 5
+        assert chrome.run("return document.getElementById('papers-list').open") is True
+        height = chrome.run("var box = document.getElementById('search'); box.value = '';"
+                            "box.dispatchEvent(new Event('input')); return document.body.scrollHeight")
+        assert height < 18_000
+
+
+STUB_DOM = """
+function Row(text, more) { this.textContent = text; this.hidden = more; this.cells = [];
+  this.classList = {contains: function (c) { return c === "more" && more; }}; }
+function Element() { this.listeners = {}; this.hidden = false; this.textContent = ""; }
+Element.prototype.addEventListener = function (kind, f) { this.listeners[kind] = f; };
+var rows = JSON.parse(process.argv[1]);
+var tables = {"datasets-table": rows.datasets, "papers-table": rows.papers};
+var elements = {"search": new Element(), "search-count": new Element(), "show-all": new Element(),
+                "papers-list": new Element()};
+elements["papers-list"].open = false;
+Object.keys(tables).forEach(function (id) {
+  var body = {rows: tables[id].map(function (r) { return new Row(r[0], r[1]); })};
+  elements[id] = {tBodies: [body]};
+});
+global.document = {getElementById: function (id) { return elements[id] || null; },
+                   querySelectorAll: function () { return []; },
+                   documentElement: {setAttribute: function () {}}};
+eval(require("fs").readFileSync(0, "utf8"));
+var shown = function () { return ["datasets-table", "papers-table"].map(function (id) {
+  return elements[id].tBodies[0].rows.filter(function (r) { return !r.hidden; }).map(function (r) {
+    return r.textContent; }); }); };
+var out = {start: shown()};
+elements.search.value = "svhn 117"; elements.search.listeners.input();
+out.found = shown(); out.count = elements["search-count"].textContent; out.open = elements["papers-list"].open;
+elements.search.value = ""; elements.search.listeners.input();
+out.cleared = shown(); out.closed = !elements["papers-list"].open;
+elements["show-all"].listeners.click();
+out.all = shown();
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_search_script_filters_rows_and_pages_back(large_corpus):
+    """The page's own script, run by node against a stand-in DOM (no browser needed)."""
+    import subprocess
+
+    tree = tree_of(render_corpus(large_corpus))
+    script = tree.xpath("//script")[0].text_content()
+    rows = {key: [[row.text_content(), row.get("hidden") is not None]
+                  for row in tree.xpath(f"//table[@id='{key}-table']/tbody/tr")] for key in ("datasets", "papers")}
+    done = subprocess.run(["node", "-e", STUB_DOM, json.dumps(rows)], input=script, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert [len(found) for found in out["start"]] == [50, 120]
+    assert out["found"][0] and all("SVHN117" in text for text in out["found"][0]) and out["found"][1] == []
+    assert out["count"].endswith("found") and out["open"] is True
+    assert [len(found) for found in out["cleared"]] == [50, 120] and out["closed"]
+    assert len(out["all"][0]) == len(rows["datasets"])

@@ -207,3 +207,42 @@ def test_special_files_are_refused_by_type(reader, tmp_path, make, kind):
         make(path)
     with pytest.raises(DatarefError, match=rf"\[E016\] {re.escape(str(path))}: not a regular file \({kind}\)"):
         reader(path)
+
+
+def real_text(chars: int) -> str:
+    """At least `chars` characters of real text: plain-text papers (from PDFs) of the corpora, one after another."""
+    from .conftest import CORPORA
+
+    files = sorted((CORPORA / "mdc" / "text_from_pdf").glob("*.txt"))
+    if not files:
+        pytest.skip("no plain-text papers under ../shared/corpora/mdc/text_from_pdf")
+    parts, size = [], 0
+    for path in files:
+        parts.append(path.read_text(encoding="utf8"))
+        size += len(parts[-1])
+        if size > chars:
+            break
+    return "\n\n".join(parts)
+
+
+def test_papers_of_a_million_characters_are_read_and_what_is_no_paper_is_refused(tmp_path):
+    import spacy
+
+    from dataref import PaperReader
+    from dataref.readers.safe_xml import DEFAULT_MAX_CHARS
+
+    reader = PaperReader(spacy.blank("en"))  # nlp.max_length stays spaCy's 1,000,000
+    text = real_text(1_050_000)
+    paper = tmp_path / "thesis.txt"
+    paper.write_text(text, encoding="utf8")
+    assert len(reader(paper).text) > 1_000_000
+    from xml.sax.saxutils import escape
+
+    clean = re.sub(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd]", " ", text[:1_100_000])  # XML 1.0 characters only
+    body = "".join(f"<p>{escape(line)}</p>" for line in clean.splitlines() if line.strip())
+    (tmp_path / "thesis.tei.xml").write_bytes(make_tei(body))
+    assert len(reader(tmp_path / "thesis.tei.xml").text) > 1_000_000
+    assert DEFAULT_MAX_CHARS >= 1_000_000
+    (tmp_path / "book.txt").write_text(text * (DEFAULT_MAX_CHARS // len(text) + 1), encoding="utf8")
+    with pytest.raises(DatarefError, match=r"\[E014\].*more than any paper holds"):
+        reader(tmp_path / "book.txt")

@@ -14,6 +14,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     W011 = ("{path}: reading the paper again gives other results than {results} (another model or version); "
             "this page shows the new run, the corpus page the results file.")
     W012 = ("{path}: the paper's text is not shown ({detail}); this page shows its results only.")
+    W013 = ("--n-process {asked} is more than the {cpus} CPU(s) this process may use; {cpus} worker process(es) "
+            "are started.")
     W020 = ("The result field '{field}' is not in dataref's Parquet schema and is left out of Parquet output "
             "(the JSONL output keeps it); add it to dataref/output/parquet.py's schema.")
 
@@ -40,9 +42,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E012 = "{path}: the XML nests deeper than {limit} levels."
     E013 = ("{path}: GROBID returned TEI that cannot be read ({detail}); it was not cached, "
             "so a rerun asks GROBID again.")
-    E014 = ("{path}: the paper's text has {size} characters, over the limit of {limit}. Raise it with "
-            "DATAREF_MAX_CHARS if the paper is genuine and memory allows (the pipeline needs about 0.2 GB plus 3.7 GB "
-            "per million characters).")
+    E014 = ("{path}: the paper's text has {size} characters, over the limit of {limit}, more than any paper holds. "
+            "Raise it with DATAREF_MAX_CHARS if the file is one genuine paper and memory allows (see "
+            "scripts/peak_memory.py).")
     E015 = ("{path}: the pipeline failed on this paper in {stage} ({detail}); the other papers go on, "
             "and --resume tries this one again.")
     E016 = "{path}: not a regular file ({kind}); give TEI XML or PDF files, or folders of them."
@@ -52,6 +54,12 @@ class Errors(metaclass=ErrorsWithCodes):
             "Choose another output file.")
     E019 = "Cannot write the output {path}: {detail}."
     E020 = "{name}={value!r} is not a whole number of {unit}."
+    E021 = ("{path}: the paper took more than {seconds} s, the time budget per paper, and was stopped in {stage}; "
+            "the other papers go on. Raise the budget with --paper-timeout (or DATAREF_PAPER_TIMEOUT) if the paper "
+            "is genuine; --resume tries it again.")
+    E022 = ("{path} is being written by another dataref run ({holder}); wait for it to end or choose another "
+            "output.")
+    E024 = "Option {option}: {detail}."
     E030 = ("{path} is not a dataref results file (line {line}: {detail}); give the JSON lines `dataref extract "
             "-o` writes, or TEI files and folders.")
     E031 = "{path} holds no result records; run `dataref extract PAPERS -o {path}` first."
@@ -97,3 +105,82 @@ class DatarefError(ValueError):
         super().__init__(message)
         self.path = path
         self.code = message[1:5] if message.startswith("[E") else ""
+
+
+# Where each code appears and what to do, for docs/errors.md (scripts/errors_doc.py writes it; a test checks that
+# every code of the catalog has an entry here and that the page is up to date).
+RECORD = "An error record in the output (the run goes on); "
+REFUSAL = "A refusal before any work (exit status 2); "
+REPORT = "`dataref report` (exit status 2 when it refuses); "
+HELP = {
+    "W001": "A warning while reading a TEI paper; the marker's text stays in the paper, only its link is lost. "
+            "Usually a GROBID slip; nothing to do.",
+    "W002": "A warning while reading a TEI paper; GROBID found a marker but no entry for it. Nothing to do: the "
+            "dataset may still be linked by name.",
+    "W003": "A warning while reading a TEI paper; GROBID wrote two entries with one id. Nothing to do.",
+    "W010": "`dataref report` on a results file a killed run left; resume the run to complete the line.",
+    "W011": "A note on a report page: the paper read now gives other results than the file (another model). "
+            "Rerun `dataref extract` with the model the report uses to make them agree.",
+    "W012": "A note on a report page: the page shows the record without the paper's text. Keep the papers where "
+            "the results file names them to see the text.",
+    "W013": "A warning at the start of `dataref extract`: more worker processes than CPUs only cost memory. "
+            "Give --n-process at most the number of CPUs.",
+    "W020": "A warning while writing Parquet: a field of the records is not in the Parquet schema. Read the JSONL "
+            "output, or add the field to the schema.",
+    "E001": RECORD + "the file holds nothing (or only whitespace). Check how it was made.",
+    "E002": RECORD + "the XML is broken (often a truncated download or copy). Get the file again, or run GROBID "
+            "on the PDF again.",
+    "E003": RECORD + "an XML file that is neither TEI nor JATS. Give GROBID TEI, JATS, a PDF or plain text.",
+    "E004": RECORD + "the file is larger than DATAREF_MAX_BYTES (50 MB by default). Raise the limit for a genuine "
+            "paper.",
+    "E005": RECORD + "the XML declares a DTD or entities, which dataref never expands (safety).",
+    "E006": RECORD + "the operating system refused to read the file (permissions, a vanished file).",
+    "E007": RECORD + "the TEI has no title, abstract or body: GROBID read nothing from the PDF.",
+    "E008": "A refusal of the PDFs (exit status 2; TEI files still run): no GROBID server answers. Start one or "
+            "point --grobid-url at one.",
+    "E009": RECORD + "GROBID failed on that PDF (or no server answered); --resume sends it again.",
+    "E010": RECORD + "a file named on the command line that dataref does not read (in folders such files are "
+            "passed over and counted instead).",
+    "E011": REFUSAL + "the pipeline named by --model cannot be loaded. Install the shipped model or give a path.",
+    "E012": RECORD + "the XML nests deeper than 256 levels: not a paper.",
+    "E013": RECORD + "GROBID answered with TEI that cannot be read; a rerun asks GROBID again.",
+    "E014": RECORD + "the paper's text is longer than DATAREF_MAX_CHARS (2,000,000 characters by default), more "
+            "than a paper holds. Raise it for a genuine long document if memory allows.",
+    "E015": RECORD + "a component of the pipeline raised an error on this paper, or its worker process died "
+            "(e.g. out of memory). --resume tries it again; report it as a bug with the paper if it repeats.",
+    "E016": RECORD + "a FIFO, device or other special file was named: dataref reads regular files only.",
+    "E017": REFUSAL + "the output file already holds results. Pass --resume or choose another file.",
+    "E018": REFUSAL + "the output file is not dataref's; dataref never overwrites it. Choose another file.",
+    "E019": REFUSAL + "the output cannot be written: its folder is missing or not writable, or it is a folder.",
+    "E020": REFUSAL + "a limit set in the environment (DATAREF_MAX_BYTES, DATAREF_MAX_CHARS) is not a positive "
+            "whole number.",
+    "E021": RECORD + "the paper took longer than the time budget per paper (--paper-timeout, "
+            "DATAREF_PAPER_TIMEOUT, 120 s by default) and its worker was stopped; the message names the stage. "
+            "Raise the budget for a genuine long paper; --resume tries it again.",
+    "E022": REFUSAL + "another dataref run is writing the same output (the message gives its pid). Wait for it, "
+            "or write elsewhere; the lock ends with that run, even when it is killed.",
+    "E024": REFUSAL + "an option has a value dataref cannot use; the message names the option and what to give.",
+    "E030": REPORT + "a file given as results is not dataref's JSON lines.",
+    "E031": REPORT + "the results file holds no records. Run `dataref extract` first.",
+    "E032": REPORT + "the report folder cannot be written.",
+    "E033": REPORT + "the report folder holds other files; choose a new or empty folder.",
+    "E034": REPORT + "results files and papers were mixed on one command line; give one kind.",
+    "E035": REPORT + "the folders given hold no paper files.",
+    "E036": REPORT + "the results file cannot be read.",
+    "E037": REPORT + "a PDF was given; run `dataref extract` on PDFs (through GROBID) and report its results.",
+    "E038": REPORT + "one paper's page could not be made; it is listed as an error and the others go on.",
+    "E040": "Raised by JATSReader (Python API) on XML that is not a JATS article; dataref.PaperReader reads any "
+            "format.",
+    "E041": RECORD + "an XML file whose root is neither TEI nor a JATS article.",
+    "E042": RECORD + "the JATS article has no title, abstract, body or back matter.",
+    "E043": REFUSAL + "Parquet output needs pyarrow; install the parquet extra or write JSONL.",
+    "E044": REFUSAL + "the Parquet output named is not dataref's; dataref never overwrites it.",
+    "E045": RECORD + "with --engine ray, a PDF that is not on a local or shared folder; convert it first.",
+    "E046": REFUSAL + "--engine ray without Ray installed; install the ray extra.",
+    "E050": "Raised when the pipeline loads: the role classifier's files are missing or broken.",
+    "E060": "Raised when the pipeline is assembled or initialized: the entity classifier (classifier.json) is missing "
+            "or broken.",
+    "E051": RECORD + "a .txt paper that is not UTF-8 text.",
+    "E052": REFUSAL + "--format is neither jsonl nor mdc.",
+    "E053": REFUSAL + "--format mdc writes one whole CSV: it takes neither --resume nor --text.",
+}

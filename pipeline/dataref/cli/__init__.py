@@ -13,6 +13,21 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings={
 DEFAULT_MODEL = "en_dataref_sm"
 
 
+def _warnings_as_sentences() -> None:
+    """dataref's own warnings ([W0..]) are printed as the sentences they are, without Python's file:line prefix."""
+    import warnings
+
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if str(message).startswith("[W0"):
+            typer.echo(str(message), err=True)
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def _version(value: bool) -> None:
     if value:
         from .. import __version__
@@ -154,6 +169,9 @@ def extract(
                                    "file when done (large corpora: 32-64, for fewer files)"),
     output_format: str = typer.Option("jsonl", "--format", help="jsonl (one record per paper) or mdc (the Make "
                                       "Data Count CSV: article_id,dataset_id,type)"),
+    paper_timeout: Optional[float] = typer.Option(None, "--paper-timeout", help="Seconds one paper may take; a "
+                                                  "paper over it gets an error record (E021) and the run goes on "
+                                                  "(env DATAREF_PAPER_TIMEOUT, default 120)"),
 ) -> None:
     """Find each paper's datasets and the bibliography entries they cite.
 
@@ -169,17 +187,30 @@ def extract(
     output, no model, no GROBID server for the PDFs); 130/143 interrupted by Ctrl-C/SIGTERM
     (every finished paper is written: rerun with --resume)."""
     from ..errors import DatarefError, Errors
-    from ..run.extract import run_extract
+    from ..run.extract import check_writable, run_extract
     from ..run.grobid import GrobidOptions
 
-    if engine not in ("local", "ray"):
-        typer.echo(str(Errors.E019.format(path="--engine", detail=f"'{engine}' is not local or ray")), err=True)
+    _warnings_as_sentences()
+
+    def refuse(option: str, detail: str) -> None:
+        typer.echo(str(Errors.E024.format(option=option, detail=detail)), err=True)
         raise typer.Exit(2)
+
+    if engine not in ("local", "ray"):
+        refuse("--engine", f"'{engine}' is not local or ray")
+    if timeout < 1:
+        refuse("--timeout", f"{timeout} is not a number of seconds to wait for GROBID (give 1 or more)")
+    if concurrency < 1:
+        refuse("--concurrency", f"{concurrency} is not a number of PDFs in flight (give 1 or more)")
+    try:
+        check_writable(output, folder=engine == "ray")
+    except DatarefError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from err
     if engine == "ray":
         if text or n_process != 1:
-            typer.echo(str(Errors.E019.format(path="--engine ray", detail="--text and --n-process are for the local "
-                                              "engine; Ray's workers are set with --workers")), err=True)
-            raise typer.Exit(2)
+            refuse("--engine ray", "--text and --n-process are for the local engine; Ray's workers are set with "
+                   "--workers")
         if output_format != "jsonl":
             typer.echo(str(Errors.E019.format(path="--engine ray", detail=f"--format {output_format} is for the local "
                                               "engine, as Ray writes a folder of Parquet files")), err=True)
@@ -191,15 +222,13 @@ def extract(
         return
 
     if len(grobid_url) > 1:
-        typer.echo(str(Errors.E019.format(path="--grobid-url", detail="several GROBID servers need --engine ray")),
-                   err=True)
-        raise typer.Exit(2)
+        refuse("--grobid-url", "several GROBID servers need --engine ray")
     options = GrobidOptions.from_env(grobid_url[0] if grobid_url else "", timeout=timeout, concurrency=concurrency,
                                      consolidate_citations=consolidate)
     try:
         summary = run_extract(inputs, output, model=model, resume=resume, n_process=n_process,
                               readable_text=text, grobid_options=options, tei_cache=tei_cache,
-                              output_format=output_format)
+                              output_format=output_format, paper_timeout=paper_timeout)
     except DatarefError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(2) from None

@@ -52,6 +52,7 @@ class EntityRecord(TypedDict):
     sources: list[str]
     score: float
     kept: bool
+    rule: Optional[str]  # a hand rule that decided instead of the score ("introduced_here"), else None
     evidence: list[dict]  # the features that pushed the score most: {feature, value, push}
 
 
@@ -213,9 +214,11 @@ def _kb_agrees(a: Mention, b: Mention) -> bool:
 def canonical_name(mentions: list[Mention], kb_name: str = "") -> str:
     """The known-dataset name, unless the paper names a version the table's name lacks ("VOC 2012" against
     "PASCAL VOC"); else the paper's fullest form (most words, then most often written)."""
-    parsed = [name_parts(m.text) for m in mentions]
-    versioned = any(p.version for p in parsed)
-    if kb_name and (not versioned or normalize(kb_name) in {normalize(p.base) for p in parsed}):
+    first = [name_parts(m.text) for m in mentions]
+    bases = {normalize(p.base) for p in first}
+    parsed = [name_parts(m.text, bases - {normalize(p.base)}) for m, p in zip(mentions, first, strict=True)]
+    versioned = {normalize(p.base) for p in parsed if p.version}
+    if kb_name and (not versioned or normalize(kb_name) in versioned):
         return kb_name
     bases = Counter(p.base for p in parsed)
     return max(bases, key=lambda b: (len(_WORD.findall(b)), bases[b], len(b)))
@@ -276,9 +279,11 @@ def list_siblings(words: list[str], names: list[tuple[int, int]], markers: list[
             left = before_marker[left] - 1
         for j, step in ((right, 1), (left, -1)):
             member: list[int] = []
-            while j is not None and 0 <= j < len(words) and j not in blocked and _name_word(words[j]) \
-                    and len(member) <= max_words:
-                member.append(j)
+            while j is not None and 0 <= j < len(words) and j not in blocked and len(member) <= max_words and (
+                    _name_word(words[j]) or (words[j] == "-" and member and 0 <= j + step < len(words)
+                                             and bool(_NAME_WORD.match(words[j + step])))
+                    or (member and words[j - step] == "-" and bool(_NAME_WORD.match(words[j])))):
+                member.append(j)  # "IJB - A" as the tokenizer splits "IJB-A"
                 j += step
             if not member or len(member) > max_words:
                 continue  # nothing there, or a longer capitalised run than a name (a title)

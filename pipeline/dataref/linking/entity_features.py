@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .lexicon import DATA_TITLE, DATA_USE_BEFORE, HEAD_NOUNS, MODEL_WORDS, RC_PREFIX, SUPPORT_CUES
+from .lexicon import (DATA_TITLE, DATA_USE_BEFORE, HEAD_NOUNS, HEAD_SUFFIX_ANY_CASE, MODEL_WORDS, NEW_DATA, OWN_DATA,
+                      OWN_POSSESSIVE, RC_PREFIX, SUPPORT_CUES)
 
 _CUE = re.compile(SUPPORT_CUES, re.I)
 _USE_BEFORE = re.compile(DATA_USE_BEFORE, re.I)
@@ -93,6 +94,19 @@ def entity_features(contexts: list[MentionContext], splits_or_parts: bool, long_
         "kb_social": float(any(c.kb_id.startswith(RC_PREFIX) for c in contexts)),
         "model_name": share(_MODEL_NAME.search(c.text) or c.text.split()[-1].lower() in MODEL_WORDS for c in contexts),
     }
+
+
+def introduced_here(contexts: list[MentionContext]) -> bool:
+    """The paper presents the entity as its own new data: "we introduce TinyBirds", "TinyBirds, a new dataset
+    of …", "our TinyBirds corpus". The decision keeps such an entity whatever its score (a rule: the training
+    papers hold too few of a paper's own datasets for the classifier to learn it)."""
+    for c in contexts:
+        head_after = HEAD_SUFFIX_ANY_CASE.match(" " + c.after.split(",")[0].strip())
+        if (OWN_DATA.search(c.before) and (head_after or NEW_DATA.search(c.after))) \
+                or (NEW_DATA.search(c.after) and "," in c.after[:3]) \
+                or (OWN_POSSESSIVE.search(c.before) and head_after):
+            return True
+    return False
 
 
 def _model_word_after(after: str) -> bool:

@@ -12,7 +12,7 @@ journal a killed run left) already holds, retries the ones with an error row, an
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from ..errors import DatarefError, Errors, Warnings
 from .records import read_results
@@ -51,7 +51,7 @@ def schema() -> "pa.Schema":
                             ("tie", text), ("found_in", strings), ("evidence", pa.list_(identifier_evidence))])
     role_evidence = pa.struct([("sentence", text), ("score", pa.float64()), ("source", text),
                                ("p_created", pa.float64())])
-    decision = pa.struct([("score", pa.float64()), ("sources", strings),
+    decision = pa.struct([("score", pa.float64()), ("rule", text), ("sources", strings),
                           ("evidence", pa.list_(pa.struct([("feature", text), ("value", pa.float64()),
                                                            ("push", pa.float64())])))])
     dataset = pa.struct([("name", text), ("key", text), ("surface_forms", strings), ("mention_count", number),
@@ -126,8 +126,9 @@ def records_of(table: "pa.Table") -> list[dict]:
     return [record_of(row) for row in table.to_pylist()]
 
 
-def read_table(path: Path, columns: Optional[list[str]] = None) -> "pa.Table":
+def read_table(path: Union[str, Path], columns: Optional[list[str]] = None) -> "pa.Table":
     """A dataref Parquet file (or folder of them), refused with a coded error when it is not one."""
+    path = Path(path)
     require_pyarrow()
     import pyarrow.parquet as pq
 
@@ -151,8 +152,8 @@ def write_table(path: Path, table: "pa.Table") -> None:
     os.replace(partial, path)
 
 
-def read_records(path: Path) -> list[dict]:
-    """The records of a dataref Parquet file, as the JSONL output would hold them."""
+def read_records(path: Union[str, Path]) -> list[dict]:
+    """The records of a dataref Parquet file (a path or its name as text), as the JSONL output would hold them."""
     return records_of(read_table(path))
 
 

@@ -174,8 +174,8 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
     }
     if entity is not None:  # the entity pipe's decision and what decided it
         record.update({"key": entity["key"], "splits": entity["splits"], "parts": entity["parts"],
-                       "decision": {"score": entity["score"], "sources": entity["sources"],
-                                    "evidence": entity["evidence"]}})
+                       "decision": {"score": entity["score"], "rule": entity.get("rule"),
+                                    "sources": entity["sources"], "evidence": entity["evidence"]}})
     return record
 
 

@@ -11,6 +11,7 @@ from spacy.util import filter_spans
 
 from ..linking.entities import ACCESSION, CUE, LIST, PROPAGATED, list_siblings
 from ..extensions import CITATIONS, HEADINGS, SECTIONS
+from ..linking.identifiers import NOT_DATA_FORMS, PART_FORMS
 from ..linking.identifiers import accession_patterns as default_accessions
 from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
 from ..linking.names import VERSION, clean_mention, is_name_like, normalize
@@ -111,8 +112,11 @@ class DatasetConsistency(Pipe):
         names = sorted({(e.start, e.end) for e in found})
         spans = [Span(doc, a, b, label=self.label, span_id=LIST)
                  for a, b in list_siblings([t.text for t in doc], names, markers)]
+        # a sample, run or platform beside a study ("runs SRR1234567 and SRP012345") is a record of it, not a list
+        # member of its own
         return [s for s in spans if is_name_like(s.text) and not blocked.intersection(range(s.start, s.end))
-                and clean_mention(s.text) == [(0, len(s.text))]]
+                and clean_mention(s.text) == [(0, len(s.text))]
+                and not (PART_FORMS.fullmatch(s.text) or NOT_DATA_FORMS.fullmatch(s.text))]
 
     def _occurrences(self, doc: Doc, found: list[Span]) -> list[Span]:
         """Every other occurrence of a tagged name, token for token."""

@@ -17,12 +17,13 @@ from spacy.tokens import Doc
 from ..errors import DatarefError, Errors
 from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extensions, key_of
 from ..linking.entities import NER, SOURCES, EntityRecord, Mention, canonical_name, group_mentions, splits_and_parts
-from ..linking.entity_features import EntityClassifier, MentionContext, entity_features
+from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
 from ..linking.lexicon import GAP_WORDS
 from ..linking.names import normalize
 from .abbreviations import abbreviation_forms
 
 MODEL_FILE = "classifier.json"
+INTRODUCED = "introduced_here"  # the rule that keeps the paper's own new data whatever the score
 WINDOW = 60
 _MARKER_GAP = re.compile(rf"^[\s,]*(?:(?:{GAP_WORDS})[\s,]*)*[(\[]?\s*$", re.I)
 _CAPTION = re.compile(r"^(?:fig(?:ure)?|table|tab)\b", re.I)
@@ -100,6 +101,7 @@ class DatasetEntities(Pipe):
             splits, parts = splits_and_parts(members)
             features = entity_features([contexts[i] for i in group], bool(splits or parts), long_forms,
                                        in_titles, has_markers)
+            features["introduced_here"] = float(introduced_here([contexts[i] for i in group]))
             found.append((members, features))
         return found
 
@@ -118,12 +120,13 @@ class DatasetEntities(Pipe):
             else:
                 score, pushes = self.classifier.score(features)
                 evidence = pushes[:6]
+            rule = INTRODUCED if features.get("introduced_here") else None
             splits, parts = splits_and_parts(members)
             records.append(EntityRecord(
                 key=key, name=name, kb_id=kb_id, mentions=[[m.start, m.end] for m in members],
                 surface_forms=sorted({m.text for m in members}), splits=splits, parts=parts,
                 sources=sorted({m.source for m in members}), score=round(score, 4),
-                kept=score >= self.threshold, evidence=evidence))
+                kept=score >= self.threshold or bool(rule), rule=rule, evidence=evidence))
         return records
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:

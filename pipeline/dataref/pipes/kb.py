@@ -123,10 +123,11 @@ class DatasetKB(Pipe):
     def set_rows(self, rows: list[dict]) -> None:
         self.rows = {row["id"]: row for row in rows}
         self.index: dict[str, str] = {}
-        for row in rows:  # a record's own name wins over another record's alias
-            for form in forms_of(row):
+        for row in rows:  # a record's own name wins over another record's alias, and the first such record
+            for form in forms_of(row):  # ("cifar-10" before the export's duplicate "cifar10")
                 key = normalize(form)
-                if key and (key not in self.index or normalize(row["name"]) == key):
+                owner = self.rows.get(self.index.get(key, ""))
+                if key and (owner is None or normalize(row["name"]) == key != normalize(owner["name"])):
                     self.index[key] = row["id"]
         self.matcher = PhraseMatcher(self.vocab)
         patterns = {form for row in rows for form in forms_of(row) if len(form) > 2}

@@ -45,7 +45,7 @@ class PlainTextReader:
             raise DatarefError(Errors.E014.format(path=name, size=len(text), limit=limit), name)
         if not text.strip():
             raise DatarefError(Errors.E001.format(path=name), name)
-        doc = self.nlp.make_doc(text)
+        doc = self.nlp.tokenizer(text)  # the limit above is the one that counts, not spaCy's nlp.max_length
         doc._.bibliography = {}
         doc._.paper = {"path": path, "title": "", "doi": paper_doi(Path(path).stem if path else "", text),
                        "grobid_version": "", "format": "text"}

@@ -11,8 +11,10 @@ from ..errors import DatarefError, Errors
 from ..linking.patterns import SPACE
 
 DEFAULT_MAX_BYTES = 50_000_000
-# 1,246 of the 1,249 real GROBID papers in the corpora hold less; memory grows ~3.7 MB per 1,000 characters
-DEFAULT_MAX_CHARS = 180_000
+# Long papers (theses, reviews, supplements: up to about 1,000,000 characters) are read; twice that is clearly
+# not one paper (a book, a concatenation, generated text). Time and memory grow with the text: see
+# scripts/peak_memory.py and scripts/scaling.py for the figures.
+DEFAULT_MAX_CHARS = 2_000_000
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 # GROBID never writes a DTD; any DOCTYPE or ENTITY is refused before parsing. JATS files name their DTD
 # (`<!DOCTYPE article PUBLIC "-//NLM//DTD JATS …" "JATS-archivearticle1.dtd">`): such a plain declaration, with

@@ -7,6 +7,7 @@ http(s) addresses, and a Content-Security-Policy lets no script run but the corp
 import base64
 import hashlib
 import re
+import sys
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from spacy import displacy
 from spacy.tokens import Doc
+from tqdm import tqdm
 
 from ..errors import DatarefError, Errors, Warnings
 from ..extensions import HEADINGS, SECTIONS
@@ -398,6 +400,9 @@ def _chart(rows: list[dict]) -> dict:
             "width": label_width + bar_width + 150, "height": max(1, len(bars) * (height + gap))}
 
 
+PAGE_ROWS = 50  # datasets shown before "Show all", and papers listed open: a corpus page stays a page
+
+
 def render_corpus(records: Iterable[Mapping[str, Any]], *, title: str = "dataref report", link_papers: bool = True,
                   notes: Iterable[str] = ()) -> str:
     """The corpus page from result records (`dataref extract`'s JSON lines, error records included); paper
@@ -406,7 +411,7 @@ def render_corpus(records: Iterable[Mapping[str, Any]], *, title: str = "dataref
     script = _env().get_template("sort.js").render()
     return _env().get_template("corpus.html.j2").render(
         generator=GENERATOR, title=title, notes=list(notes), script=Markup(script),
-        script_hash=_script_hash(script), **view)
+        script_hash=_script_hash(script), page_rows=PAGE_ROWS, **view)
 
 
 # ---- writing a report folder --------------------------------------------------------------------
@@ -431,7 +436,7 @@ class ReportSummary:
 
 def is_results_file(path: Path) -> bool:
     """A results file (JSON lines) rather than a paper: a regular file whose first non-blank character is `{`."""
-    if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+    if path.suffix.lower() in (".jsonl", ".json", ".ndjson", ".parquet"):
         return True
     if not path.is_file() or path.suffix.lower() in PAPER_SUFFIXES:
         return False
@@ -440,10 +445,18 @@ def is_results_file(path: Path) -> bool:
 
 
 def read_results(path: Path) -> list[ResultRecord]:
-    """Records of a `dataref extract` output; a last line a kill cut short is left out (W010)."""
+    """Records of a `dataref extract` output (JSON lines, or Parquet); a last line a kill cut short is left out
+    (W010)."""
     if not path.is_file():
         raise DatarefError(Errors.E036.format(path=path, detail="no such file" if not path.exists()
                                               else "not a regular file"), str(path))
+    if path.suffix.lower() == ".parquet":
+        from ..output.parquet import read_records
+
+        parquet_records = read_records(path)
+        if not parquet_records:
+            raise DatarefError(Errors.E031.format(path=path), str(path))
+        return parquet_records  # type: ignore[return-value]
     results = result_files.read_results(path)
     if results.cut:
         warnings.warn(Warnings.W010.format(path=path, line=results.cut), stacklevel=2)
@@ -556,9 +569,12 @@ def write_report(inputs: list[Path], output: Path, *, model: str, records_only: 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"\[W00[123]\]")  # the TEI's own faults, counted in records
         if results:
-            records = list(_pages_from_results(jobs, output, papers, summary, records_only))
+            pages = _pages_from_results(jobs, output, papers, summary, records_only)
         else:
-            records = list(_pages_from_papers(paths, output, papers, summary))
+            pages = _pages_from_papers(paths, output, papers, summary)
+        # progress on a terminal, as for extract; a page is counted once it is written
+        records = list(tqdm(pages, total=len(jobs) if results else len(paths), unit="paper", file=sys.stderr,
+                            disable=not sys.stderr.isatty()))
     for page in records:
         if "error" in page:
             summary.errors += 1

@@ -4,7 +4,6 @@ Resume semantics: every record carries `id`, the input's resolved path. `--resum
 records of an existing output, drops its error records and a line a kill cut in half, and runs every
 input whose id has no finished record (so failed papers are tried again). Without `--resume` an
 existing non-empty output is refused, and a file that is not dataref's output is never touched."""
-import multiprocessing
 import os
 import signal
 import sys
@@ -12,16 +11,42 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional, Union
+from typing import IO, Any, Iterable, Mapping, Optional, Union
 
 from tqdm import tqdm
 
-from ..errors import DatarefError, Errors
+from ..errors import DatarefError, Errors, Warnings
 from .grobid import Grobid, GrobidOptions
+from .lock import OutputLock
 from ..output.records import read_results, record_line
 from ..readers.paper import OTHER_FILES, PDF_SUFFIXES, is_paper_file
 
 FORMATS = ("jsonl", "mdc")
+
+
+class PassedOver(Counter):
+    """How many files were passed over, by reason, and the first few names of each (`names[reason]`)."""
+
+    SHOWN = 3  # names kept per reason
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, list[str]] = {}
+
+    def add(self, reason: str, name: str) -> None:
+        self[reason] += 1
+        kept = self.names.setdefault(reason, [])
+        if len(kept) < self.SHOWN:
+            kept.append(name)
+
+    def describe(self) -> str:
+        """"2 other files (not …) (notes.md, data.csv), 1 listed twice (a.tei.xml)": every reason, a few names."""
+        parts = []
+        for why, n in sorted(self.items()):
+            names = self.names.get(why, [])
+            shown_names = f" ({', '.join(names)}{', …' if n > len(names) else ''})" if names else ""
+            parts.append(f"{n} {why}{shown_names}")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -33,7 +58,7 @@ class Summary:
     errors: int = 0
     skipped: int = 0
     interrupted: int = 0  # the signal that stopped the run (2 = Ctrl-C, 15 = SIGTERM), else 0
-    not_inputs: Counter = field(default_factory=Counter)
+    not_inputs: Counter = field(default_factory=PassedOver)
     refusal: str = ""  # a problem to fix before rerunning (no GROBID server for the PDFs)
 
     def where(self, output) -> str:
@@ -48,7 +73,9 @@ class Summary:
                 f"({self.linked} linked), {_plural(self.errors, 'error')}, {self.skipped} skipped "
                 f"(already done){self.where(output)}{self.notes()}")
         if self.not_inputs:
-            text += "; passed over: " + ", ".join(f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
+            described = self.not_inputs.describe() if isinstance(self.not_inputs, PassedOver) else ", ".join(
+                f"{n} {why}" for why, n in sorted(self.not_inputs.items()))
+            text += "; passed over: " + described
         if self.interrupted:
             text += ("\ndataref: interrupted; every finished paper is written. Run the same command with "
                      "--resume to continue." if output else "\ndataref: interrupted.")
@@ -79,17 +106,17 @@ def shown(path: Path) -> str:
     return os.fsdecode(path).encode("utf8", "backslashreplace").decode("utf8")
 
 
-def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
+def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], PassedOver]:
     """Files as given, folders walked (symbolic links followed, loops cut) for TEI and PDF files, in a
-    stable order, each file once; what was passed over is counted by reason."""
+    stable order, each file once; what was passed over is counted by reason, with the first names."""
     found: list[Path] = []
-    skipped: Counter = Counter()
+    skipped = PassedOver()
     seen: set[str] = set()
 
     def add(path: Path) -> None:
         key = paper_id(path)
         if key in seen:
-            skipped["listed twice"] += 1
+            skipped.add("listed twice", shown(path))
         else:
             seen.add(key)
             found.append(path)
@@ -100,7 +127,8 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             continue
         walked: set[str] = set()
         for root, dirs, files in os.walk(item, followlinks=True,
-                                         onerror=lambda err: skipped.update(["unreadable folders"])):
+                                         onerror=lambda err: skipped.add("unreadable folders",
+                                                                         shown(Path(err.filename or "?")))):
             real = os.path.realpath(root)
             if real in walked:  # a link back up the tree
                 dirs[:] = []
@@ -110,12 +138,24 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], Counter]:
             for name in sorted(files):
                 path = Path(root) / name
                 if not is_paper_file(name):
-                    skipped[OTHER_FILES] += 1
+                    skipped.add(OTHER_FILES, shown(path))
                 elif not path.is_file():
-                    skipped["special or broken files"] += 1
+                    skipped.add("special or broken files", shown(path))
                 else:
                     add(path)
     return found, skipped
+
+
+def check_writable(output: Optional[Path], folder: bool = False) -> None:
+    """Refuse an output whose folder cannot be written, before any work (a Ray cluster is not started for
+    it). `folder`: the output is a folder of parts (--engine ray) that may not exist yet."""
+    if output is None or "://" in str(output):
+        return
+    target = output if folder and output.is_dir() else output.parent
+    if not target.is_dir():
+        raise DatarefError(Errors.E019.format(path=output, detail=f"the folder {target} does not exist"))
+    if not os.access(target, os.W_OK | os.X_OK):
+        raise DatarefError(Errors.E019.format(path=output, detail=f"the folder {target} is not writable"))
 
 
 def prepare_output(output: Optional[Path], resume: bool) -> set[str]:
@@ -123,7 +163,7 @@ def prepare_output(output: Optional[Path], resume: bool) -> set[str]:
     a last line a kill cut short are dropped from the file (rewritten atomically) before the run appends."""
     if output is None:
         if resume:
-            raise DatarefError(Errors.E019.format(path="(stdout)", detail="--resume needs an output file (-o)"))
+            raise DatarefError(Errors.E024.format(option="--resume", detail="it needs an output file (-o)"))
         return set()
     if output.is_dir():
         raise DatarefError(Errors.E019.format(path=output, detail="it is a folder; give a file name"))
@@ -185,35 +225,6 @@ def catch_pipe_errors(nlp, failures: dict[str, tuple[str, Exception]]) -> None:
             pass
 
 
-def read_docs(reader: Callable, make_doc: Callable, paths: list[Path], grobid: Optional[Grobid]) -> Iterator[tuple]:
-    """(Doc, (path, error)) for every input in order: a file that cannot be read travels as an empty Doc
-    with its error, so its record keeps its place in the output.
-
-    PDFs are all sent to GROBID first, so the server works while TEI files are read; their results
-    follow the TEI files, in the order GROBID finishes them."""
-    pdfs = [p for p in paths if p.suffix.lower() in PDF_SUFFIXES]
-    converted = grobid.convert_all(pdfs) if grobid is not None and pdfs else iter(())
-    for path in paths:
-        if path.suffix.lower() in PDF_SUFFIXES:
-            continue
-        if not is_paper_file(path.name):
-            yield make_doc(""), (path, DatarefError(Errors.E010.format(path=shown(path)), str(path)))
-            continue
-        try:
-            yield reader(path), (path, None)
-        except DatarefError as err:
-            yield make_doc(""), (path, err)
-    for pdf, tei in converted:
-        if isinstance(tei, Exception):
-            yield make_doc(""), (pdf, tei)
-            continue
-        try:
-            yield reader(tei), (pdf, None)
-        except DatarefError as err:
-            tei.unlink(missing_ok=True)  # a broken answer is not kept: a rerun asks again
-            yield make_doc(""), (pdf, DatarefError(Errors.E013.format(path=pdf, detail=err), str(pdf)))
-
-
 def readable(record: Mapping[str, Any]) -> str:
     """A plain-text listing of one paper's datasets and their references."""
     if "error" in record:
@@ -239,45 +250,39 @@ def readable(record: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _child_setup() -> None:
-    """In each worker process: Ctrl-C is the parent's to handle, SIGTERM ends it quietly, and it dies with
-    its parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def usable_cpus() -> int:
     try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: workers still stop when the parent closes their queues
-
-
-_FORK_HOOK = False
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool = False,
                 n_process: int = 1, readable_text: bool = False,
                 grobid_options: Optional[GrobidOptions] = None,
-                tei_cache: Optional[Path] = None, chunk_size: int = 500, output_format: str = "jsonl") -> Summary:
-    """Run the pipeline over the inputs; Ctrl-C and SIGTERM end it cleanly (summary.interrupted). With
-    `output_format="mdc"` the output is the Make Data Count CSV (see dataref.output.mdc) instead of JSON lines."""
-    global _FORK_HOOK
+                tei_cache: Optional[Path] = None, chunk_size: int = 500, output_format: str = "jsonl",
+                paper_timeout: Optional[float] = None) -> Summary:
+    """Run the pipeline over the inputs in worker processes, each paper under a time budget (`paper_timeout`
+    seconds, default DATAREF_PAPER_TIMEOUT or 120); Ctrl-C and SIGTERM end it at once, every finished paper
+    written (summary.interrupted). With `output_format="mdc"` the output is the Make Data Count CSV (see
+    dataref.output.mdc) instead of JSON lines. `chunk_size` is kept for callers; each paper's strings are freed
+    after it. One run at a time may write an output (E022)."""
+    from .workers import paper_timeout as budget
+
     if output_format not in FORMATS:
         raise DatarefError(Errors.E052.format(value=output_format))
     if output_format == "mdc" and (resume or readable_text):
         raise DatarefError(Errors.E053)
     if n_process < 1:
-        raise DatarefError(Errors.E019.format(path="--n-process", detail=f"{n_process} is not a number of processes"
-                                              " (give 1 or more)"))
-    if n_process > 1 and not _FORK_HOOK and hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_child_setup)
-        _FORK_HOOK = True
+        raise DatarefError(Errors.E024.format(option="--n-process", detail=f"{n_process} is not a number of "
+                                              "processes (give 1 or more)"))
+    seconds = budget(paper_timeout)
+    if n_process > usable_cpus():
+        warnings.warn(Warnings.W013.format(asked=n_process, cpus=usable_cpus()), stacklevel=2)
+        n_process = usable_cpus()
 
     def stop(signum, frame):
-        # spaCy joins its workers when its pipe ends; they ignore Ctrl-C, so they are stopped here first
-        for child in multiprocessing.active_children():
-            child.terminate()
-        raise Interrupted(signum)
+        raise Interrupted(signum)  # the workers are killed as the run unwinds
 
     sink = None
     if output is not None and output.suffix.lower() == ".parquet":
@@ -288,14 +293,13 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
     # Unresolvable markers and duplicate ids are the TEI's business, not a reason to flood stderr;
     # the filter lasts for this run only, not for the caller's process.
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), OutputLock(output):
             warnings.filterwarnings("ignore", message=r"\[W00[123]\]")
-            warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy on workers stopped by Ctrl-C
             already = sink.prepare(resume) if sink else set()
             summary = _run_extract(inputs, sink.journal if sink else output, model=model, resume=resume,
                                    n_process=n_process, readable_text=readable_text, grobid_options=grobid_options,
-                                   tei_cache=tei_cache, chunk_size=chunk_size, already=already,
-                                   output_format=output_format)
+                                   tei_cache=tei_cache, already=already, output_format=output_format,
+                                   paper_timeout=seconds)
             if sink:
                 sink.finish()
             return summary
@@ -306,13 +310,12 @@ def run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, r
 
 def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, resume: bool,
                  n_process: int, readable_text: bool, grobid_options: Optional[GrobidOptions],
-                 tei_cache: Optional[Path], chunk_size: int, already: Optional[set[str]] = None,
-                 output_format: str = "jsonl") -> Summary:
+                 tei_cache: Optional[Path], already: Optional[set[str]] = None,
+                 output_format: str = "jsonl", paper_timeout: float = 120.0) -> Summary:
     from ..output.mdc import MdcWriter
-    from ..output.results import doc_to_json
     from ..readers.paper import PaperReader
-
     from ..readers.safe_xml import max_bytes, max_chars
+    from .workers import WorkerPool, job_stream
 
     max_bytes(), max_chars()  # a malformed limit is a refusal before any work, not an error per paper
     summary = Summary()
@@ -332,19 +335,10 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
             except DatarefError as err:  # no server: the PDFs get error records, the TEI files still run
                 summary.refusal = str(err)
                 pdfs_failed = [(p, DatarefError(Errors.E009.format(path=shown(p), detail=err), str(p))) for p in pdfs]
-                paths = [p for p in paths if p.suffix.lower() not in PDF_SUFFIXES]
                 grobid = None
+    others = [p for p in paths if p.suffix.lower() not in PDF_SUFFIXES]
     nlp = load_pipeline(model)
     reader = PaperReader(nlp)
-    failures: dict[str, tuple[str, Exception]] = {}
-    # Single process: remember which component failed; in workers the paper is found missing below.
-    catch_pipe_errors(nlp, failures)
-
-    def tagged(stream):
-        for doc, (path, err) in stream:
-            doc.user_data["dataref_id"] = key = paper_id(path)
-            sent.append((key, path))
-            yield doc, (path, err)
 
     try:
         handle = output.open("a", encoding="utf8") if output else sys.stdout
@@ -352,10 +346,15 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
         raise DatarefError(Errors.E019.format(path=output, detail=err.strerror or err)) from err
     writer = MdcWriter(handle) if output_format == "mdc" else LineWriter(handle)
     show = readable_text
-    progress = tqdm(total=len(paths) + len(pdfs_failed), unit="paper", file=sys.stderr,
-                    disable=not sys.stderr.isatty())
+    progress = tqdm(total=len(paths), unit="paper", file=sys.stderr, disable=not sys.stderr.isatty())
 
     def emit(record: dict) -> None:
+        if "error" in record:
+            summary.errors += 1
+        else:
+            summary.papers += 1
+            summary.datasets += len(record["datasets"])
+            summary.linked += sum(1 for d in record["datasets"] if d["linked"])
         if show and output is None:
             handle.write(readable(record))
             handle.flush()
@@ -363,57 +362,19 @@ def _run_extract(inputs: Iterable[Path], output: Optional[Path], *, model: str, 
             writer.write(record)
         progress.update(1)
 
-    def fail(path: Path, err: Exception) -> None:
-        summary.errors += 1
-        emit(error_record(path, err))
-
-    def lost(path: Path) -> None:
-        name, err = failures.get(paper_id(path), ("a worker process", RuntimeError("no result came back")))
-        fail(path, DatarefError(Errors.E015.format(path=shown(path), stage=name, detail=f"{type(err).__name__}: {err}"),
-                                str(path)))
-
-    sent: list[tuple[str, Path]] = []
-    position = 0
+    pool = None
     try:
         for pdf, refused in pdfs_failed:
-            fail(pdf, refused)
-        for first in range(0, len(paths), chunk_size):
-            # Strings a chunk of papers adds to the vocabulary are freed after it: a long batch keeps its size.
-            with nlp.memory_zone():
-                chunk = paths[first:first + chunk_size]
-                docs = nlp.pipe(tagged(read_docs(reader, nlp.make_doc, chunk, grobid)), as_tuples=True,
-                                n_process=n_process)
-                for doc, (path, unread) in docs:
-                    key = paper_id(path)
-                    while sent[position][0] != key:  # papers the pipeline dropped: each gets an error record
-                        lost(sent[position][1])
-                        position += 1
-                    position += 1
-                    if unread is not None:
-                        fail(path, unread)
-                        continue
-                    try:
-                        record = {"id": key, **doc_to_json(doc, shown(path))}
-                    except Exception as error:  # one paper's results must not stop the others
-                        failures[key] = ("results", error)
-                        lost(path)
-                        continue
-                    summary.papers += 1
-                    summary.datasets += len(record["datasets"])
-                    summary.linked += sum(1 for d in record["datasets"] if d["linked"])
-                    emit(record)
-                for _, path in sent[position:]:
-                    lost(path)
-                position = len(sent)
+            emit(error_record(pdf, refused))
+        pool = WorkerPool(nlp, reader, n_process, paper_timeout)
+        convert = grobid.convert_all if grobid is not None else None
+        for _, record in pool.run(job_stream(others, pdfs if convert else [], convert)):
+            emit(record)
     except (Interrupted, KeyboardInterrupt) as stop:
         summary.interrupted = getattr(stop, "signum", signal.SIGINT)
-    except Exception as error:  # a component without an error handler failed: its batch gets error records
-        for _, path in sent[position:]:
-            failures.setdefault(paper_id(path), ("the pipeline", error))
-            lost(path)
-        summary.refusal = (f"dataref: the run stopped after an error in the pipeline ({type(error).__name__}: "
-                           f"{error}); the papers not yet read are not in the output: run again with --resume.")
     finally:
+        if pool is not None:
+            pool.close()
         progress.close()
         if output:
             handle.close()

@@ -76,7 +76,7 @@ def list_inputs(inputs: Iterable[PathLike]) -> tuple[list[dict], Counter]:
             if entry.type != pafs.FileType.File:
                 continue
             if not is_paper_file(entry.path):
-                skipped[OTHER_FILES] += 1
+                skipped.add(OTHER_FILES, f"{scheme}://{entry.path}")
                 continue
             name = f"{scheme}://{entry.path}"
             items.append({"id": name, "path": name, "source": name})
@@ -287,8 +287,9 @@ def extract_with_ray(inputs: Iterable[PathLike], output_dir: PathLike, *, model:
         raise DatarefError(Errors.E046.format(detail=err)) from err
     require_pyarrow()
     if workers < 1 or cpus_per_worker <= 0 or batch_size < 1:
-        raise DatarefError(Errors.E019.format(path="--engine ray", detail=f"workers={workers}, cpus per worker="
-                                              f"{cpus_per_worker} and batch size={batch_size} must be positive"))
+        raise DatarefError(Errors.E024.format(option="--engine ray", detail=f"--workers {workers}, "
+                                              f"--cpus-per-worker {cpus_per_worker} and --batch-size {batch_size} "
+                                              "must be positive"))
     from ..readers.safe_xml import max_bytes, max_chars
 
     max_bytes(), max_chars()  # a malformed limit is a refusal before any work
@@ -349,7 +350,10 @@ def _count(summary: RaySummary, output_dir: PathLike, parts: set[str]) -> None:
 def main_ray(inputs: list[Path], output: Optional[Path], **options) -> RaySummary:
     """`dataref extract --engine ray`: the output must be a folder."""
     if output is None:
-        raise DatarefError(Errors.E019.format(path="(stdout)", detail="--engine ray needs an output folder (-o out/)"))
-    summary = extract_with_ray(inputs, output, **options)
+        raise DatarefError(Errors.E024.format(option="--engine ray", detail="it needs an output folder (-o out/)"))
+    from .lock import OutputLock
+
+    with OutputLock(output):  # one run per output folder, as for the local engine
+        summary = extract_with_ray(inputs, output, **options)
     print(summary.line(str(output)), file=sys.stderr)
     return summary
