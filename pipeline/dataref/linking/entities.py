@@ -215,8 +215,8 @@ def canonical_name(mentions: list[Mention], kb_name: str = "") -> str:
     """The known-dataset name, unless the paper names a version the table's name lacks ("VOC 2012" against
     "PASCAL VOC"); else the paper's fullest form (most words, then most often written)."""
     first = [name_parts(m.text) for m in mentions]
-    bases = {normalize(p.base) for p in first}
-    parsed = [name_parts(m.text, bases - {normalize(p.base)}) for m, p in zip(mentions, first, strict=True)]
+    keys = {normalize(p.base) for p in first}
+    parsed = [name_parts(m.text, keys - {normalize(p.base)}) for m, p in zip(mentions, first, strict=True)]
     versioned = {normalize(p.base) for p in parsed if p.version}
     if kb_name and (not versioned or normalize(kb_name) in versioned):
         return kb_name
