@@ -1,0 +1,47 @@
+"""Whole-pipeline speed of a pipeline against a baseline pipeline, as a ratio taken within one run.
+
+Both pipelines run the same papers, alternately, in rounds (A, B, A, B, …), so a machine that gets busier
+or quieter during the run slows both alike; the ratio of their words per second is the figure.
+
+    git show 8442077:packages/en_dataref_sm-0.3.0-py3-none-any.whl > /tmp/old.whl && unzip -q -o /tmp/old.whl -d /tmp/old
+    python scripts/speed_ratio.py /tmp/old/en_dataref_sm/en_dataref_sm-0.3.0 [--model en_dataref_sm] [--papers 60]
+"""
+import json
+import time
+import warnings
+from pathlib import Path
+from typing import Optional
+
+import spacy
+import typer
+
+from benchmark import tei_files
+from dataref import TEIReader
+from metrics_io import write_json
+
+
+def main(baseline: Path, model: str = "en_dataref_sm", papers: int = 60, rounds: int = 3,
+         output: Optional[Path] = None) -> None:
+    warnings.simplefilter("ignore")
+    files = tei_files(papers)
+    pipelines = {"baseline": spacy.load(baseline), "model": spacy.load(model)}
+    reader = TEIReader(pipelines["model"])
+    docs = [reader(p) for p in files]
+    words = sum(len(d) for d in docs)
+    seconds = {name: 0.0 for name in pipelines}
+    for _ in range(rounds):
+        for name, nlp in pipelines.items():
+            start = time.perf_counter()
+            for _ in nlp.pipe(d.copy() for d in docs):
+                pass
+            seconds[name] += time.perf_counter() - start
+    speed = {name: round(words * rounds / s) for name, s in seconds.items()}
+    results = {"date": time.strftime("%Y-%m-%d"), "papers": len(docs), "words": words, "rounds": rounds,
+               "baseline": str(baseline), "model": model, "words_per_second": speed,
+               "ratio": round(speed["model"] / speed["baseline"], 3)}
+    print(json.dumps(results, indent=1))
+    write_json(results, output)
+
+
+if __name__ == "__main__":
+    typer.run(main)
