@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dataref.pipes.kb import forms_of, is_ambiguous, table_from_pwc, table_from_rc
+from dataref.pipes.kb import forms_of, is_ambiguous, table_from_bioregistry, table_from_pwc, table_from_rc
 
 from .conftest import bib, make_tei, set_datasets
 
@@ -122,6 +122,18 @@ def test_second_table_of_social_science_and_health_data(corpora):
     assert pipe.lookup("NHANES")["name"] == "National Health and Nutrition Examination Survey"
     assert pipe.lookup("Health and Retirement Study")["id"].startswith("rc:")
     assert pipe.lookup("CIFAR-10")["id"] in {"cifar-10", "cifar10"}  # the export holds both records
+
+
+def test_third_table_of_databases_and_registries():
+    """bioregistry's resources as papers write them: "GEO", "ClinVar" (its name is "ClinVar Variation"),
+    "GenBank"; an ontology is in the table too, for the entity decision to tell apart."""
+    rows = table_from_bioregistry()
+    pipe = spacy.blank("en").add_pipe("dataref_dataset_kb")
+    pipe.set_rows(rows)
+    assert pipe.lookup("GEO")["name"] == "Gene Expression Omnibus"
+    assert pipe.lookup("GenBank")["id"] == "bioregistry:genbank"
+    assert pipe.lookup("Gene Ontology")["id"] == "bioregistry:go"
+    assert all(r["id"].startswith("bioregistry:") for r in rows) and len(rows) > 2000
 
 
 def test_n_process_2(kb_nlp):

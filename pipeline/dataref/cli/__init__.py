@@ -126,6 +126,8 @@ def kb_build(
                                           "pwc-datasets/pwc_datasets.json under DATAREF_CORPORA)"),
     rc: Optional[Path] = typer.Option(None, "--rc", help="Rich Context datasets.json, the second table (default: "
                                       "rc-datasets/datasets.json under DATAREF_CORPORA, when present)"),
+    registry: bool = typer.Option(True, "--registry/--no-registry", help="Add bioregistry's databases and "
+                                  "registries as the third table"),
 ) -> None:
     """Build the known-datasets table the dataref_dataset_kb component loads in initialize()."""
     from ..pipes.kb import build_table
@@ -136,7 +138,8 @@ def kb_build(
         typer.echo(f"No Papers with Code export at {source}; set DATAREF_CORPORA or pass --source.", err=True)
         raise typer.Exit(2)
     rc = rc or corpora / "rc-datasets" / "datasets.json"
-    typer.echo(f"{output}: {build_table(source, output, rc if rc.exists() else None)} known datasets")
+    count = build_table(source, output, rc if rc.exists() else None, registry=registry)
+    typer.echo(f"{output}: {count} known datasets")
 
 
 @app.command()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .lexicon import (DATA_TITLE, DATA_USE_BEFORE, HEAD_NOUNS, HEAD_SUFFIX_ANY_CASE, MODEL_WORDS, NEW_DATA, OWN_DATA,
-                      OWN_POSSESSIVE, RC_PREFIX, SUPPORT_CUES)
+                      OWN_POSSESSIVE, RC_PREFIX, REGISTRY_PREFIX, SUPPORT_CUES)
 
 _CUE = re.compile(SUPPORT_CUES, re.I)
 _USE_BEFORE = re.compile(DATA_USE_BEFORE, re.I)
@@ -22,7 +22,7 @@ FEATURES = [
     "entry_introduces_data", "entry_names_dataset", "use_before", "model_word_after_share", "splits_or_parts",
     "all_caps", "has_digit", "words", "all_lower", "length_log", "sentence_initial_share", "in_abstract",
     "sections_log", "heading_share", "caption_share", "long_form_data", "abbreviation", "paper_has_markers",
-    "model_name", "kb_social",
+    "model_name", "kb_social", "kb_registry",
 ]
 # A name that is a model's: "VideoBert", "Places CNN", "BiLSTM", "GPT-2" (ImageNet and ResNet end alike: no "Net")
 _MODEL_NAME = re.compile(r"(?:BERT|Bert|GAN|GPT|CNN|RNN|LSTM|Transformer|Former)(?:[-\s]?\d+)?$")
@@ -92,6 +92,7 @@ def entity_features(contexts: list[MentionContext], splits_or_parts: bool, long_
         "abbreviation": float(bool(long_forms)),
         "paper_has_markers": float(paper_has_markers),
         "kb_social": float(any(c.kb_id.startswith(RC_PREFIX) for c in contexts)),
+        "kb_registry": float(any(c.kb_id.startswith(REGISTRY_PREFIX) for c in contexts)),
         "model_name": share(_MODEL_NAME.search(c.text) or c.text.split()[-1].lower() in MODEL_WORDS for c in contexts),
     }
 

@@ -167,8 +167,14 @@ NOT_DATA_DOI_CONTEXT = re.compile(
 MDC_ARCHIVES = ["chembl", "gisaid", "biosample", "cellosaurus", "empiar", "arrayexpress", "pride.project", "cath",
                 "biomodels.db", "uniprot", "dbgap", "ega.study", "biostudies", "metabolights", "emdb", "kegg.orthology"]
 
-# Ids of the second known-datasets table's rows (Rich Context: surveys, cohorts, agency data).
+# Ids of the second known-datasets table's rows (Rich Context: surveys, cohorts, agency data) and of the third's
+# (bioregistry's databases and registries, many of them ontologies or identifier spaces rather than data).
 RC_PREFIX = "rc:"
+REGISTRY_PREFIX = "bioregistry:"
+# Last words of a bioregistry name that name its records, not the database: "ClinVar Variation", "PDB Structure".
+REGISTRY_RECORD_WORDS = {"variation", "variant", "structure", "protein", "gene", "genes", "family", "entry",
+                         "entries", "record", "records", "accession", "identifier", "id", "term", "terms", "sample",
+                         "samples", "compound", "compounds", "project", "study", "series", "dataset", "datasets"}
 
 # ---- Dataset entities (linking/entities.py, linking/entity_features.py) ----
 # Words after a dataset's name that name one of its splits, not another dataset: "VOC 2012 test set".

@@ -17,7 +17,7 @@ from spacy.util import ensure_path, filter_spans
 
 from ..linking.entities import KNOWN
 from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
-from ..linking.lexicon import CUE_WORDS, DATA_NOUNS, RC_PREFIX
+from ..linking.lexicon import CUE_WORDS, DATA_NOUNS, RC_PREFIX, REGISTRY_PREFIX, REGISTRY_RECORD_WORDS
 from ..linking.names import normalize
 
 KB_FILE = "datasets.jsonl"
@@ -65,12 +65,38 @@ def table_from_rc(records: Iterable[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: r["id"])
 
 
-def build_table(pwc_json: Path, output: Path, rc_json: Optional[Path] = None) -> int:
+def table_from_bioregistry() -> list[dict]:
+    """bioregistry's resources (databases, registries, ontologies: a dependency already) → rows with ids
+    "bioregistry:<prefix>": the name, the name without a record word ("ClinVar Variation" → "ClinVar"), the
+    capitalised synonyms and the prefix in capitals ("GEO", "ENCODE"). Which of them are data is left to the
+    entity decision (an ontology such as the Gene Ontology is not)."""
+    import bioregistry
+
+    rows = []
+    for resource in bioregistry.resources():
+        name = (resource.get_name() or "").strip()
+        if not name or resource.is_deprecated():
+            continue
+        words = name.split()
+        forms = {s for s in resource.get_synonyms() if any(c.isupper() for c in s) and "_" not in s and len(s) > 2}
+        if len(words) > 1 and words[-1].lower() in REGISTRY_RECORD_WORDS:
+            forms.add(" ".join(words[:-1]))
+        if resource.prefix.isalpha() and 3 <= len(resource.prefix) <= 8:
+            forms.add(resource.prefix.upper())
+        rows.append({"id": REGISTRY_PREFIX + resource.prefix, "name": name, "full_name": "",
+                     "aliases": sorted(forms - {name}), "homepage": resource.get_homepage() or "",
+                     "paper": {"title": "", "url": "", "year": ""}, "modalities": []})
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def build_table(pwc_json: Path, output: Path, rc_json: Optional[Path] = None, registry: bool = False) -> int:
     """Write the compact table (JSON lines) from the Papers with Code `datasets.json` and, when given, the Rich
-    Context `datasets.json` (social-science, health and government data)."""
+    Context `datasets.json` (social-science, health and government data) and bioregistry's resources."""
     rows = table_from_pwc(json.loads(Path(pwc_json).read_text(encoding="utf8")))
     if rc_json is not None:
         rows += table_from_rc(json.loads(Path(rc_json).read_text(encoding="utf8")))
+    if registry:
+        rows += table_from_bioregistry()
     output.parent.mkdir(parents=True, exist_ok=True)
     srsly.write_jsonl(output, rows)
     return len(rows)
