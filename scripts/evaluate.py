@@ -27,6 +27,7 @@ import typer
 from spacy.tokens import Doc
 
 from dataref import PaperReader
+from dataref.pipes.windows import window_pipes
 from dataref.extensions import key_of
 from dataref.linking.markers import resolve_markers
 from dataref.linking.names import normalize
@@ -283,7 +284,7 @@ def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[
         raise SystemExit(f"No corpora at {CORPORA}: set DATAREF_CORPORA.")
     records = [json.loads(line) for line in gold_path.read_text(encoding="utf8").splitlines()]
     records = [r for r in records if split == "all" or r["split"] == split]
-    nlp = spacy.load(model)
+    nlp = window_pipes(spacy.load(model))  # as `dataref extract` loads it
     for name in without:
         nlp.disable_pipe(name)
     start = time.perf_counter()

@@ -20,6 +20,7 @@ import spacy
 import typer
 
 from dataref import PaperReader
+from dataref.pipes.windows import window_pipes
 from dataref.output.results import doc_to_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ def long_paper(source: Path, chars: int) -> bytes:
 def main(model: str = "en_dataref_sm", chars: int = 1_000_000, paper: Optional[Path] = None,
          source: Path = CORPORA / "grobid-tei-bulk") -> None:
     warnings.simplefilter("ignore")
-    nlp = spacy.load(model)
+    nlp = window_pipes(spacy.load(model))  # as `dataref extract` loads it
     print(f"pipeline loaded: {peak_mb()} MB")
     reader = PaperReader(nlp)
     start = time.perf_counter()

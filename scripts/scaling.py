@@ -28,11 +28,12 @@ def _time_stages(model: str, kind: str, n: int, answer) -> None:
     import spacy
 
     from dataref import PaperReader
+    from dataref.pipes.windows import window_pipes
     from dataref.output.results import doc_to_json
     from tests.hostile import hostile_tei
 
     warnings.simplefilter("ignore")
-    nlp = spacy.load(model)
+    nlp = window_pipes(spacy.load(model))  # as `dataref extract` loads it
     reader = PaperReader(nlp)
     data = hostile_tei(kind, n)
     times = {}

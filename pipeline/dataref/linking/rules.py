@@ -4,6 +4,8 @@ Each returns candidate links (plain dicts: id, score, rule, marker, resolution, 
 evidence that supported the choice) so the component stays a thin spaCy wrapper and the rules can be
 tested on their own."""
 import re
+from bisect import bisect_left, bisect_right
+from itertools import pairwise
 from typing import Iterable, Optional, Sequence
 
 from spacy.tokens import Doc, Span
@@ -72,6 +74,54 @@ def names_dataset(names: Iterable[str], entry: dict) -> bool:
     return False
 
 
+class EntryIndex:
+    """Which entries of a bibliography name a dataset (`names_dataset`), found through indexes of the entries'
+    words, 5-letter pieces of their squashed titles and pairs of title initials: every entry that names the
+    dataset holds the name's rarest word, piece or initials pair, so only those entries are compared (time
+    linear in names + entries, not their product)."""
+
+    def __init__(self, bibliography: dict) -> None:
+        self.bibliography = bibliography
+        self.words: dict[str, set[str]] = {}
+        self.pieces: dict[str, set[str]] = {}
+        self.initials: dict[tuple[str, str], set[str]] = {}
+        for key, entry in bibliography.items():
+            title = words(entry.get("title", ""))
+            other = words(" ".join([entry.get("venue", ""), entry.get("url", "")]))
+            for word in {*title, *other}:
+                self.words.setdefault(word, set()).add(key)
+            for squashed in {"".join(title), "".join(other)}:
+                for i in range(len(squashed) - 4):
+                    self.pieces.setdefault(squashed[i:i + 5], set()).add(key)
+            initials = [w[0] for w in title if w not in _SMALL]
+            for pair in pairwise(initials):
+                self.initials.setdefault(pair, set()).add(key)
+
+    @staticmethod
+    def _rarest(index: dict, keys: Iterable) -> set[str]:
+        return min((index.get(k, set()) for k in keys), key=len, default=set())
+
+    def naming(self, names: Iterable[str]) -> list[str]:
+        """The ids of the entries `names_dataset(names, entry)` holds for, in bibliography order."""
+        names = list(names)
+        candidates: set[str] = set()
+        for name in names:
+            core = HEAD_SUFFIX_ANY_CASE.sub("", name).strip()
+            form = words(core)
+            if not form:
+                continue
+            candidates |= self._rarest(self.words, form)  # the name word for word in the title or venue
+            letters = [c.lower() for c in core if c.isalpha()]
+            if len(letters) >= 2:  # its initials
+                candidates |= self._rarest(self.initials, pairwise(letters))
+            key = normalize(core)
+            if len(key) >= 5:  # squashed into the title ("imagenetlargescale…")
+                candidates |= self._rarest(self.pieces, (key[i:i + 5] for i in range(len(key) - 4)))
+            for word in _distinctive(core):
+                candidates |= self.words.get(fold(word), set())
+        return [k for k in self.bibliography if k in candidates and names_dataset(names, self.bibliography[k])]
+
+
 def _distinctive(name: str) -> list[str]:
     """Words of a name that identify it alone: "COCO" in "MS COCO", "ImageNet" in "ImageNet 2012"."""
     return [t for t in _WORDS.findall(name)
@@ -132,6 +182,24 @@ def choose_ids(ids: list[str], names: list[str], bibliography: dict, max_unsuppo
 
 # ---- markers around a mention --------------------------------------------------------------------
 
+class MarkerGroups(list):
+    """The marker groups in text order, with their start and end offsets kept sorted so that the group after
+    or before a mention is found by bisection, not by a scan of every group (time linear in the paper).
+    `ordered` is False when the markers came unordered: the lookups then scan as before."""
+
+    def __init__(self, groups: Iterable[list[ResolvedMarker]] = ()) -> None:
+        super().__init__(groups)
+        self.start_chars = [g[0].start_char for g in self]
+        self.end_chars = [g[-1].end_char for g in self]
+        self.starts = [g[0].start for g in self]
+        self.ordered = all(a <= b for offsets in (self.start_chars, self.end_chars, self.starts)
+                           for a, b in pairwise(offsets))
+
+
+def _indexed(groups) -> Optional[MarkerGroups]:
+    return groups if isinstance(groups, MarkerGroups) and groups.ordered else None
+
+
 def group_markers(text: str, markers: list[ResolvedMarker]) -> list[list[ResolvedMarker]]:
     """Runs of adjacent markers: "(Lin et al., 2014; Deng et al., 2009)" is one group."""
     groups: list[list[ResolvedMarker]] = []
@@ -140,7 +208,7 @@ def group_markers(text: str, markers: list[ResolvedMarker]) -> list[list[Resolve
             groups[-1].append(marker)
         else:
             groups.append([marker])
-    return groups
+    return MarkerGroups(groups)
 
 
 def coordination(text: str, ents: list[Span], i: int) -> list[Span]:
@@ -154,6 +222,10 @@ def coordination(text: str, ents: list[Span], i: int) -> list[Span]:
 
 
 def group_after(text: str, ent: Span, groups: list[list[ResolvedMarker]], max_gap: int):
+    indexed = _indexed(groups)
+    if indexed is not None:  # the first group starting at or after the mention's end
+        at = bisect_left(indexed.start_chars, ent.end_char)
+        groups = indexed[at:at + 1]
     for group in groups:
         start = group[0].start_char
         if start < ent.end_char:
@@ -166,6 +238,10 @@ def group_after(text: str, ent: Span, groups: list[list[ResolvedMarker]], max_ga
 
 
 def group_before(text: str, ent: Span, groups, claimed: set[int]):
+    indexed = _indexed(groups)
+    if indexed is not None:  # the last group ending at or before the mention's start
+        at = bisect_right(indexed.end_chars, ent.start_char)
+        groups = indexed[max(0, at - 1):at]
     for group in reversed(groups):
         end = group[-1].end_char
         if end > ent.start_char:
@@ -190,11 +266,15 @@ def names_something(token, sent_start: int, surnames: set[str]) -> bool:
 def groups_in_sentence(doc: Doc, text: str, ent: Span, ents: list[Span], groups, claimed: set[int],
                        max_distance: int, bibliography: dict) -> list[tuple[list[ResolvedMarker], bool]]:
     """Marker groups later in the mention's sentence, each with whether it is the next thing the
-    sentence cites after the mention (no other mention, marker, name or method word between)."""
+    sentence cites after the mention (no other mention, marker, name or method word between). `ents` are in
+    text order (doc.ents)."""
     sent = ent.sent
     limit = min(sent.end, ent.end + max_distance)
     found = []
     nearest = True
+    indexed = _indexed(groups)
+    if indexed is not None:  # only the groups that start inside the sentence after the mention
+        groups = indexed[bisect_left(indexed.starts, ent.end):bisect_left(indexed.starts, sent.end)]
     for group in groups:
         if group[0].start < ent.end or group[0].start >= sent.end:
             continue
@@ -203,7 +283,9 @@ def groups_in_sentence(doc: Doc, text: str, ent: Span, ents: list[Span], groups,
             continue
         clear = nearest and group[0].start < limit
         if clear:
-            if any(ent.end <= o.start < group[0].start for o in ents):
+            # another mention between this one and the group (`ents` in text order, as doc.ents are)
+            at = bisect_left(ents, ent.end, key=lambda o: o.start)
+            if at < len(ents) and ents[at].start < group[0].start:
                 clear = False
             elif METHOD_CUES.search(text[ent.end_char:group[0].start_char]):
                 clear = False
@@ -306,9 +388,15 @@ def title_matches(ents: list[Span], links: dict[str, list[dict]], bibliography: 
     if not unlinked:
         return
     titles = {k: words(v.get("title", "")) for k, v in bibliography.items()}
+    having: dict[str, set[str]] = {}  # title word → entries: a title holding a form holds its rarest word
+    for k, title in titles.items():
+        for word in title:
+            having.setdefault(word, set()).add(k)
     for mentions in unlinked.values():
         forms = {tuple(words(m.text)) for m in mentions}
-        hits = [k for k, title in titles.items() if any(form and _contains(title, form) for form in forms)]
+        candidates = set().union(*(EntryIndex._rarest(having, form) for form in forms if form))
+        hits = [k for k, title in titles.items()
+                if k in candidates and any(form and _contains(title, form) for form in forms)]
         if len(hits) != 1:
             continue
         for ent in mentions:

@@ -1,6 +1,8 @@
 """Per-paper results: one record per distinct dataset, and the JSON a user gets."""
 import json
+from bisect import bisect_right
 from collections import Counter
+from itertools import pairwise
 from typing import Optional
 
 from spacy.tokens import Doc, Span
@@ -12,11 +14,35 @@ from ..linking.names import dataset_groups, normalize
 LABEL = "DATASET"
 
 
-def _section_of(doc: Doc, ent: Span) -> str:
-    for section in doc.spans[SECTIONS] if SECTIONS in doc.spans else ():
-        if section.start <= ent.start < section.end:
-            return section.label_
-    return ""
+class _Sections:
+    """The paper's sections, looked up by bisection on their sorted offsets (one scan per paper, not per
+    mention); sections that overlap or come unordered are scanned as before."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.spans = list(doc.spans[SECTIONS]) if SECTIONS in doc.spans else []
+        self.starts = [s.start for s in self.spans]
+        self.start_chars = [s.start_char for s in self.spans]
+        self.ordered = all(a.end <= b.start and a.end_char <= b.start_char for a, b in pairwise(self.spans))
+
+    def of(self, token: int) -> str:
+        if self.ordered:
+            at = bisect_right(self.starts, token) - 1
+            found = [self.spans[at]] if at >= 0 else []
+        else:
+            found = self.spans
+        return next((s.label_ for s in found if s.start <= token < s.end), "")
+
+    def at(self, char: int) -> str:
+        if self.ordered:
+            at = bisect_right(self.start_chars, char) - 1
+            found = [self.spans[at]] if at >= 0 else []
+        else:
+            found = self.spans
+        return next((s.label_ for s in found if s.start_char <= char < s.end_char), "")
+
+
+def _section_of(doc: Doc, ent: Span, sections: Optional[_Sections] = None) -> str:
+    return (sections or _Sections(doc)).of(ent.start)
 
 
 def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
@@ -33,8 +59,9 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
         members.setdefault(groups.find(normalize(ent.text)), []).append(ent)
     known = doc._.dataset_kb or {}
     entities = {record["key"]: record for record in doc._.dataset_entities or [] if record["kept"]}
+    sections = _Sections(doc)
     records = [_record(doc, mentions, links, bibliography, notes.get(root), known,
-                       next((entities[m.id_] for m in mentions if m.id_ in entities), None))
+                       next((entities[m.id_] for m in mentions if m.id_ in entities), None), sections)
                for root, mentions in members.items()]
     if doc._.identifiers is None and doc._.dataset_roles is None:
         return records  # a pipeline without the identifier and role components: the records as before
@@ -57,7 +84,8 @@ def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:
         _add_role(record, next((roles[key_of(m)] for m in mentions if key_of(m) in roles), None))
     for identifier, found in alone.items():
         if is_dataset_by_itself(found):
-            records.append(_identifier_record(doc, identifier, found, bibliography, roles.get(f"id:{identifier}")))
+            records.append(_identifier_record(doc, identifier, found, bibliography, roles.get(f"id:{identifier}"),
+                                              sections))
     return records
 
 
@@ -71,8 +99,9 @@ def other_identifiers_of(doc: Doc, datasets: list[dict]) -> list[dict]:
         if identifier["id"] not in claimed:
             alone.setdefault(identifier["id"], []).append(identifier)
     roles = doc._.dataset_roles or {}
-    return [_identifier_record(doc, identifier, found, doc._.bibliography or {}, roles.get(f"id:{identifier}"))
-            for identifier, found in alone.items() if not is_dataset_by_itself(found)]
+    sections = _Sections(doc)
+    return [_identifier_record(doc, identifier, found, doc._.bibliography or {}, roles.get(f"id:{identifier}"),
+                               sections) for identifier, found in alone.items() if not is_dataset_by_itself(found)]
 
 
 def _identifier_entries(found: list[dict]) -> list[dict]:
@@ -98,7 +127,7 @@ def _add_role(record: dict, role: Optional[dict]) -> None:
 
 
 def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliography: dict,
-                       role: Optional[dict]) -> dict:
+                       role: Optional[dict], sections: Optional[_Sections] = None) -> dict:
     """A dataset the paper gives only by its identifier (own unnamed data, a data citation in the bibliography)."""
     references: dict[str, dict] = {}
     for item in found:
@@ -115,7 +144,7 @@ def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliograph
         "surface_forms": sorted({i["text"] for i in in_text}),
         "mention_count": len(in_text),
         "mentions": [[i["start"], i["end"]] for i in in_text],
-        "sections": sorted({s for s in (_section_at(doc, i["start"]) for i in in_text) if s}),
+        "sections": sorted({s for s in (_section_at(doc, i["start"], sections) for i in in_text) if s}),
         "linked": bool(references),
         "references": list(references.values()),
         "unlinked_reason": None if references else "no citation next to any mention",
@@ -128,11 +157,8 @@ def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliograph
     return record
 
 
-def _section_at(doc: Doc, char: int) -> str:
-    for section in doc.spans[SECTIONS] if SECTIONS in doc.spans else ():
-        if section.start_char <= char < section.end_char:
-            return section.label_
-    return ""
+def _section_at(doc: Doc, char: int, sections: Optional[_Sections] = None) -> str:
+    return (sections or _Sections(doc)).at(char)
 
 
 def _sentence_text(doc: Doc, start: int, end: int) -> str:
@@ -145,7 +171,7 @@ def _sentence_text(doc: Doc, start: int, end: int) -> str:
 
 
 def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str],
-            known: dict, entity: Optional[dict] = None) -> dict:
+            known: dict, entity: Optional[dict] = None, sections: Optional[_Sections] = None) -> dict:
     forms = Counter(m.text for m in mentions)
     references: dict[str, dict] = {}
     for mention in mentions:
@@ -166,7 +192,7 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
         "surface_forms": sorted(forms),
         "mention_count": len(mentions),
         "mentions": [[m.start_char, m.end_char] for m in mentions],
-        "sections": sorted({s for s in (_section_of(doc, m) for m in mentions) if s}),
+        "sections": sorted({s for s in (_section_of(doc, m, sections) for m in mentions) if s}),
         "linked": bool(ordered),
         "references": ordered,
         "unlinked_reason": None if ordered else (note or "no citation next to any mention"),

@@ -3,9 +3,12 @@ import warnings
 
 from scispacy.abbreviation import AbbreviationDetector
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from ..linking.names import normalize
+
+MAX_BRACKETED = 8  # scispaCy's filter_matches drops a bracketed short form or long form of more tokens
 
 
 @Language.factory("dataref_abbreviations", assigns=["doc._.abbreviations"],
@@ -17,7 +20,17 @@ def make_abbreviations(nlp: Language, name: str, make_serializable: bool) -> "Ab
 class Abbreviations(AbbreviationDetector):
     """scispaCy's detector, except that each Doc starts with its own empty list: scispaCy registers
     `doc._.abbreviations` with a mutable default shared by every Doc, so in a pipeline the second
-    paper would inherit (and re-serialise) the first one's abbreviations."""
+    paper would inherit (and re-serialise) the first one's abbreviations.
+
+    Its bracket pattern takes at most MAX_BRACKETED tokens between the brackets: scispaCy's `( + )` matches every
+    opening bracket with every later closing one in the whole paper (millions of matches, gigabytes and minutes
+    on a long paper) and then drops all those with more than 8 tokens inside; the matches kept, and their
+    order, are the same."""
+
+    def __init__(self, nlp: Language, name: str = "dataref_abbreviations", make_serializable: bool = False) -> None:
+        super().__init__(nlp, name, make_serializable=make_serializable)
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": f"{{1,{MAX_BRACKETED}}}"}, {"ORTH": ")"}]])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.abbreviations = []

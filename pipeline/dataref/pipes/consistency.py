@@ -17,6 +17,9 @@ from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SE
 from ..linking.names import VERSION, clean_mention, is_name_like, normalize
 
 
+MAX_NAME_TOKENS = 12  # the longest name a cue pattern takes ("the A B C … dataset")
+
+
 @Language.factory(
     "dataref_dataset_consistency",
     requires=["doc.ents"],
@@ -50,12 +53,15 @@ class DatasetConsistency(Pipe):
         self.cues = Matcher(nlp.vocab)
         if cue_words:
             # "the CoNLL-2003 dataset": a capitalised or numbered name before a cue word
+            # At most MAX_NAME_TOKENS name tokens: with "+" every token of a long capitalised or numbered run
+            # (a table, a list of numbers) starts a match that runs to its end, and time grows with the square.
             name_token = {"IS_SPACE": False, "IS_PUNCT": False, "TEXT": {"REGEX": r"[A-Z0-9]"}}
-            self.cues.add("CUE", [[{"LOWER": {"IN": CUE_LEAD}}, {**name_token, "OP": "+"},
+            name_run = f"{{1,{MAX_NAME_TOKENS}}}"
+            self.cues.add("CUE", [[{"LOWER": {"IN": CUE_LEAD}}, {**name_token, "OP": name_run},
                                    {"LOWER": {"IN": list(cue_words)}}]])
             # "TinyBirds, a new dataset of bird photographs": an appositive that says what the name is
             describer = {"IS_LOWER": True, "IS_ALPHA": True, "OP": "?"}
-            self.cues.add("APPOSITIVE", [[{**name_token, "OP": "+"}, {"ORTH": ","}, {"LOWER": {"IN": ["a", "an"]}},
+            self.cues.add("APPOSITIVE", [[{**name_token, "OP": name_run}, {"ORTH": ","}, {"LOWER": {"IN": ["a", "an"]}},
                                           describer, describer, {"LOWER": {"IN": list(cue_words) + ["collection"]}}]])
         self.accessions = Matcher(nlp.vocab)
         if accession_patterns is None:  # null in the config: the bioregistry archives' (built now, not at import)

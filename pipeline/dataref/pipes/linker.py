@@ -11,9 +11,9 @@ from .abbreviations import abbreviation_forms, abbreviation_pairs
 from ..extensions import NIL, install_extensions, key_of
 from ..linking.markers import resolve_markers
 from ..linking.names import dataset_groups, normalize
-from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, choose_ids, consolidate, coordination,
+from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, choose_ids, consolidate, coordination,
                              entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
-                             known_paper_links, links_of, names_dataset, own_datasets, propagate, supports,
+                             known_paper_links, links_of, own_datasets, propagate, supports,
                              title_matches)
 from .scorer import score_citation_links
 
@@ -129,8 +129,8 @@ class CitationLinker(Pipe):
                 names[root].update((short, long))
         # A name in many titles is the field's subject (a gene, a method family), and a title that names
         # it says nothing about which entry is the dataset's: its names are not used as evidence.
-        common = {root for root, forms in names.items()
-                  if sum(names_dataset(forms, entry) for entry in bibliography.values()) > self.max_titles_naming}
+        index = EntryIndex(bibliography)  # not every name against every entry
+        common = {root for root, forms in names.items() if len(index.naming(forms)) > self.max_titles_naming}
         name_of = {key_of(e): [] if groups.find(normalize(e.text)) in common
                    else sorted(names[groups.find(normalize(e.text))]) for e in ents}
         known = doc._.dataset_kb or {}

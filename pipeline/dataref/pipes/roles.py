@@ -121,8 +121,9 @@ class DatasetRoles(Pipe):
         records: list[tuple[list[str], list[str], bool, bool]] = []  # (keys, cue sentences, own, known)
         known = doc._.dataset_kb or {}
         title = (doc._.paper or {}).get("title", "")
+        text = doc.text
         for root, mentions in members.items():
-            sentences = [_sent_text(m) for m in mentions] + [i["sentence"] for i in tied.get(root, [])]
+            sentences = [_sent_text(m, text) for m in mentions] + [i["sentence"] for i in tied.get(root, [])]
             is_known = any(_introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
                             notes.get(root) == OWN, is_known))
@@ -180,13 +181,16 @@ def _load(path: Path) -> Language:
         raise DatarefError(Errors.E050.format(path=path, detail=err)) from err
 
 
-def _sent_text(span: Span) -> str:
+def _sent_text(span: Span, text: Optional[str] = None) -> str:
+    """The mention's sentence, or the characters around it when the sentence is long; `text` is the Doc's
+    text read once per paper (doc.text is rebuilt on every access: per mention, time grows with the square)."""
     doc = span.doc
     if doc.has_annotation("SENT_START"):
-        text = span.sent.text
-        if len(text) <= MAX_SENTENCE_CHARS:
-            return text.strip()
-    return doc.text[max(0, span.start_char - 250):span.end_char + 250].strip()
+        sent = span.sent
+        if sent.end_char - sent.start_char <= MAX_SENTENCE_CHARS:  # the length of sent.text, without building it
+            return sent.text.strip()
+    text = doc.text if text is None else text
+    return text[max(0, span.start_char - 250):span.end_char + 250].strip()
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -202,9 +202,10 @@ def load_pipeline(model: str):
     import spacy
 
     from ..pipes import identifiers, roles  # noqa: F401  (their factories, should the entry points be stale)
+    from ..pipes.windows import window_pipes
 
     try:
-        return spacy.load(model)
+        return window_pipes(spacy.load(model))  # tok2vec and ner over long papers in parts: memory bounded
     except (OSError, ImportError, ValueError) as err:
         raise DatarefError(Errors.E011.format(name=model, detail=err)) from err
 
