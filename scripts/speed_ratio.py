@@ -3,7 +3,8 @@
 Both pipelines run the same papers, after a warm-up, in rounds (A B, B A, A B, …), so a machine that gets busier
 or quieter during the run slows both alike; the ratio of their words per second is the figure.
 
-    git show 8442077:packages/en_dataref_sm-0.3.0-py3-none-any.whl > /tmp/old.whl && unzip -q -o /tmp/old.whl -d /tmp/old
+    git show 8442077:packages/en_dataref_sm-0.3.0-py3-none-any.whl > /tmp/old.whl
+    unzip -q -o /tmp/old.whl -d /tmp/old
     python scripts/speed_ratio.py /tmp/old/en_dataref_sm/en_dataref_sm-0.3.0 [--model en_dataref_sm] [--papers 60]
 """
 import json
