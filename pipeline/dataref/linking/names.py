@@ -1,6 +1,6 @@
 """Dataset-name normalisation, clean-up of recognised mentions, and grouping of names that denote one dataset."""
 import re
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .lexicon import CLAUSE_WORDS, HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, ORGANISATION_HEADS, TRAILING_FUNCTION_WORDS
 
@@ -125,9 +125,12 @@ class NameGroups:
         return groups
 
 
-def dataset_groups(doc, ents: Iterable) -> NameGroups:
-    """The paper's dataset groups: the entity pipe's when it ran, else same name or abbreviation pairs."""
+def dataset_groups(doc, ents: Iterable, abbreviation_pairs: Optional[Iterable[Iterable[str]]] = None) -> NameGroups:
+    """The paper's dataset groups: the entity pipe's when it ran, else same name or abbreviation pairs
+    (`abbreviation_pairs` when given, else the Doc's `doc._.abbreviation_pairs`)."""
     records = doc._.dataset_entities
     if records is not None:
         return NameGroups.of_entities(ents, [r for r in records if r["kept"]])
-    return NameGroups.of_doc(ents, doc._.abbreviation_pairs or [])
+    if abbreviation_pairs is None:
+        abbreviation_pairs = doc._.abbreviation_pairs or []
+    return NameGroups.of_doc(ents, abbreviation_pairs)
