@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Iterable, Optional
 
 from .patterns import DOI
+from .sentences import text_sentence_around
 from .lexicon import (ACCESSION_WORDS, ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES,
                       DATA_STATEMENT_HEADING, DATA_URL_HOSTS, EXTRA_ARCHIVES, NOT_ACCESSION_BEFORE, NOT_DATA_DOI,
                       NOT_DATA_DOI_CONTEXT)
@@ -219,7 +220,7 @@ def find_dois(text: str, statements: list[tuple[int, int]], exclude: Iterable[st
         evidence = []
         if repository:
             evidence.append("data_repository_prefix")
-        elif in_statement and DATA_CONTEXT.search(_sentence_around(text, start, end)):
+        elif in_statement and DATA_CONTEXT.search(text_sentence_around(text, start, end)):
             evidence.append("data_statement")
         if not evidence or not_data_doi(doi) or NOT_DATA_DOI_CONTEXT.search(_line_before(text, start)):
             continue
@@ -243,13 +244,6 @@ def _line_before(text: str, start: int) -> str:
     window = text[max(0, start - 200):start]
     cut = max(window.rfind(". "), window.rfind("\n\n"))
     return window[cut + 1:] if cut >= 0 else window
-
-
-def _sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
-    left = max(text.rfind(". ", max(0, start - limit), start), text.rfind("\n\n", max(0, start - limit), start))
-    right_candidates = [i for i in (text.find(". ", end, end + limit), text.find("\n\n", end, end + limit)) if i >= 0]
-    right = min(right_candidates) if right_candidates else min(len(text), end + limit)
-    return text[(left + 1 if left >= 0 else max(0, start - limit)):right]
 
 
 def find_accessions(text: str, statements: list[tuple[int, int]],

@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 from ..extensions import SECTIONS, install_extensions, key_of
 from ..linking.identifiers import Identifier, entry_identifiers, find_identifiers
 from ..linking.lexicon import EXCLUDED_SECTIONS
+from ..linking.sentences import sentence_text
 
 # How an identifier is tied to a named dataset, strongest first.
 TIES = ("is_mention", "parenthetical", "cited_entry", "same_sentence")
@@ -65,7 +66,7 @@ class DatasetIdentifiers(Pipe):
         named = [e for e in ents if not any(i.start < e.end_char and e.start_char < i.end for i in identifiers)]
         for found in identifiers:
             record = _as_record(found, "data_statement" if found.in_statement else "text",
-                                _sentence(doc, found.start, found.end))
+                                sentence_text(doc, found.start, found.end))
             record["mention"], record["tie"] = self._tie(doc, text, found, ents, named, cited)
             records.append(record)
         for bib_id, entry in (doc._.bibliography or {}).items():
@@ -120,12 +121,3 @@ def _as_record(found: Identifier, where: str, sentence: str) -> dict:
             "bib_id": None, "evidence": list(found.evidence), "sentence": sentence.strip()}
 
 
-def _sentence(doc: Doc, start: int, end: int) -> str:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None:
-        return doc.text[max(0, start - 150):end + 100]
-    if doc.has_annotation("SENT_START"):
-        sent = span.sent
-        if len(sent.text) <= 600:
-            return sent.text
-    return doc.text[max(0, start - 250):end + 150]

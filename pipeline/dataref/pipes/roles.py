@@ -19,11 +19,11 @@ from ..extensions import install_extensions, key_of
 from ..linking.lexicon import CREATION_CUE, REUSE_CUE
 from ..linking.rules import OWN, paper_title_matches
 from ..linking.names import dataset_groups, normalize
+from ..linking.sentences import sentence_text
 
 CREATED, USED, UNKNOWN = "created", "used", "unknown"
 KNOWN_DATASET = "known dataset"  # the role's source when the known-datasets table says who introduced it
 MODEL_DIR = "textcat"
-MAX_SENTENCE_CHARS = 600
 
 
 @Language.factory(
@@ -122,7 +122,8 @@ class DatasetRoles(Pipe):
         known = doc._.dataset_kb or {}
         title = (doc._.paper or {}).get("title", "")
         for root, mentions in members.items():
-            sentences = [_sent_text(m) for m in mentions] + [i["sentence"] for i in tied.get(root, [])]
+            sentences = ([sentence_text(doc, m.start_char, m.end_char) for m in mentions]
+                         + [i["sentence"] for i in tied.get(root, [])])
             is_known = any(_introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
                             notes.get(root) == OWN, is_known))
@@ -178,15 +179,6 @@ def _load(path: Path) -> Language:
         return spacy.load(path)
     except (OSError, ValueError) as err:
         raise DatarefError(Errors.E050.format(path=path, detail=err)) from err
-
-
-def _sent_text(span: Span) -> str:
-    doc = span.doc
-    if doc.has_annotation("SENT_START"):
-        text = span.sent.text
-        if len(text) <= MAX_SENTENCE_CHARS:
-            return text.strip()
-    return doc.text[max(0, span.start_char - 250):span.end_char + 250].strip()
 
 
 def _unique(items: list[str]) -> list[str]:
