@@ -7,7 +7,7 @@ with the archive's name nearby; look-alikes (article DOIs, grant, figure and tab
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Iterable, Optional, TypedDict
 
 from .patterns import DOI
 from .sentences import text_sentence_around
@@ -67,6 +67,25 @@ class Identifier:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class IdentifierRecord(TypedDict):
+    """One data identifier as stored on the Doc (`doc._.identifiers`): an Identifier, where it was found and
+    the DATASET mention it belongs to. Plain values, DocBin-safe."""
+    id: str
+    kind: str
+    archive: str
+    archive_name: str
+    url: str
+    text: str
+    start: int
+    end: int
+    where: str  # "data_statement", "text" or "bibliography"
+    bib_id: Optional[str]  # the bibliography entry it was found in
+    evidence: list[str]
+    sentence: str
+    mention: Optional[str]  # the key ("start:end") of the DATASET mention it belongs to
+    tie: Optional[str]  # how it was tied to that mention ("parenthetical", "same_sentence", "cited_entry", …)
 
 
 def search_pattern(anchored: str) -> str:

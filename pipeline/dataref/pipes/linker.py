@@ -9,7 +9,7 @@ from .abbreviations import abbreviation_forms, abbreviation_pairs
 from ..extensions import NIL, install_extensions, key_of
 from ..linking.markers import resolve_markers
 from ..linking.names import dataset_groups, normalize
-from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, choose_ids, consolidate, coordination,
+from ..linking.rules import (NO_MARKER, LinkRecord, OTHER_WORK, OWN, SCORES, choose_ids, consolidate, coordination,
                              entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
                              known_paper_links, links_of, names_dataset, own_datasets, propagate, supports,
                              title_matches)
@@ -21,7 +21,7 @@ __all__ = ["CitationLinker", "make_citation_linker"]
 class Prediction(NamedTuple):
     """One Doc's prediction: links per entity ("start:end" -> records), why each dataset left unlinked
     stays so, and the abbreviation pairs the grouping used (None: the Doc has no dataset to link)."""
-    links: dict[str, list[dict]]
+    links: dict[str, list[LinkRecord]]
     notes: dict[str, str]
     abbreviation_pairs: Optional[list[list[str]]] = None
 
@@ -159,9 +159,10 @@ class CitationLinker(Pipe):
         return Prediction(links, {root: why for root, why in notes.items() if root not in linked}, pairs)
 
     def _marker_links(self, doc: Doc, text: str, ents: list[Span], name_of: dict[str, list[str]],
-                      title_of: dict[str, list[str]], bibliography: dict) -> tuple[dict[str, list[dict]], set[str]]:
+                      title_of: dict[str, list[str]],
+                      bibliography: dict) -> tuple[dict[str, list[LinkRecord]], set[str]]:
         groups = group_markers(text, resolve_markers(doc, text=text))
-        links: dict[str, list[dict]] = {key_of(e): [] for e in ents}
+        links: dict[str, list[LinkRecord]] = {key_of(e): [] for e in ents}
         considered: set[str] = set()
         claimed: set[int] = set()
 
