@@ -224,6 +224,7 @@ def started_run(model_dir, tmp_path, papers_count: int, n_process: int) -> tuple
     return proc, papers, out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_process,signum", [(1, signal.SIGINT), (2, signal.SIGINT), (1, signal.SIGTERM)])
 def test_interrupted_run_stops_cleanly_and_resumes(model_dir, tmp_path, n_process, signum):
     proc, papers, out = started_run(model_dir, tmp_path, 400, n_process)
@@ -266,6 +267,7 @@ def test_long_batches_do_not_grow_the_vocabulary(model_dir, tmp_path, monkeypatc
     assert len(nlp.vocab.strings) == before
 
 
+@pytest.mark.slow
 def test_no_worker_outlives_a_killed_run(model_dir, tmp_path):
     proc, _, out = started_run(model_dir, tmp_path, 1500, 2)
     assert len(subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()) == 3

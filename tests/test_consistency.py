@@ -176,3 +176,18 @@ def test_importing_the_components_builds_no_accession_patterns():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "pipeline"), os.environ.get("PYTHONPATH", "")])}
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert found.stdout.split() == ["0", "False", "1", "1"]  # built once, for the first component, reused by the other
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("C4 nor HugeNews", ["C4", "HugeNews"]),
+    ("BookCorpus + English Wikipedia", ["BookCorpus", "English Wikipedia"]),
+    ("Pride and prejudice", ["Pride and prejudice"]),
+    ("NORB, CIFAR-10", ["NORB, CIFAR-10"]),  # inference does not split at commas, training does
+])
+def test_split_names_is_the_one_coordination_split(text, expected):
+    from dataref.linking.lexicon import COORDINATION
+    from dataref.linking.names import split_names
+    from dataref.training.convert import harmonize
+
+    assert [text[a:b] for a, b in split_names(text)] == expected
+    assert [text[a:b] for a, b in split_names(text, COORDINATION)] == [text[a:b] for a, b in harmonize(text, 0)]

@@ -1,6 +1,7 @@
 import json
 import warnings
 
+import pytest
 
 from dataref import NIL, TEIReader
 from dataref.output.results import doc_to_json
@@ -16,6 +17,7 @@ def test_shipped_pipeline_on_the_example(shipped):
     assert "b7" not in found.get("ImageNet", [])  # ResNet's marker is not ImageNet's citation
 
 
+@pytest.mark.slow
 def test_every_link_is_in_the_papers_own_bibliography(shipped, corpora):
     reader = TEIReader(shipped)
     files = sorted((corpora / "grobid-tei").glob("*.xml")) + sorted((corpora / "tei-samples").glob("*.xml"))[:12]

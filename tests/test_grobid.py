@@ -105,6 +105,7 @@ def test_no_server_the_tei_files_still_run(model_dir, tmp_path):
     assert rows["b.tei.xml"]["datasets"]
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_with_every_paper_once(tei_dir, model_dir, tmp_path):
     papers = tmp_path / "papers"
     write_pdfs(papers, {f"p{i:03d}": "error" if i % 10 == 0 else "ok" for i in range(200)})

@@ -210,3 +210,47 @@ def test_linker_options(reader, config, body, expected):
     tei = make_tei("<p>" + body.format(m=ref("#b0", "[1]")) + "</p>", BIBL)
     doc = nlp(set_datasets(TEIReader(nlp)(tei), ["ImageNet"]))
     assert [(link["id"], link["rule"]) for link in doc.ents[0]._.citations] == expected
+
+
+BATCH_PAPERS = ("datastet-10.1038_s42003-019-0287-8.tei.xml", "datastet-journal.pone.0198050.tei.xml",
+                "s2orc-2020.acl-main.207.tei.xml", "s2orc-N18-3011.tei.xml")
+
+
+def test_one_failing_paper_keeps_the_rest_of_its_batch(shipped, corpora, monkeypatch):
+    """spaCy's Pipe.pipe hands a failing Doc to the error handler: the other papers of the batch come out
+    linked, as when each is read alone (the linker once had its own `pipe` and lost the whole batch)."""
+    import dataref.pipes.linker as linker_module
+    from spacy.util import ignore_error, raise_error
+
+    reader = TEIReader(shipped)
+    docs = [reader(corpora / "grobid-tei" / name) for name in BATCH_PAPERS]
+    alone = [[(e.text, e.kb_id_) for e in shipped(d.copy()).ents] for d in docs]
+    failing = docs[2].text
+    own_datasets = linker_module.own_datasets
+
+    def own_datasets_failing_once(doc, *args, **kwargs):
+        if doc.text == failing:
+            raise RuntimeError("a rule failed on this paper")
+        return own_datasets(doc, *args, **kwargs)
+
+    monkeypatch.setattr(linker_module, "own_datasets", own_datasets_failing_once)
+    linker = shipped.get_pipe("dataref_citation_linker")
+    linker.set_error_handler(ignore_error)  # the Cython ner takes no handler: nlp.set_error_handler fails on it
+    try:
+        out = list(shipped.pipe(docs, batch_size=4))
+    finally:
+        linker.set_error_handler(raise_error)
+    assert [d.text for d in out] == [d.text for i, d in enumerate(docs) if i != 2]
+    assert [[(e.text, e.kb_id_) for e in d.ents] for d in out] == alone[:2] + alone[3:]
+    assert sum(1 for d in out if any(e.kb_id_ != NIL for e in d.ents)) >= 2  # linked, not passed through
+
+
+def test_predict_reads_the_doc_only(nlp, reader):
+    doc = nlp.get_pipe("dataref_abbreviations")(set_datasets(reader(EXAMPLE), ["SVHN", "Street View House Numbers"]))
+    linker = nlp.get_pipe("dataref_citation_linker")
+    (prediction,) = linker.predict([doc])
+    assert doc._.abbreviation_pairs is None and not doc._.citation_links
+    assert all(e.kb_id_ == "" for e in doc.ents)
+    linker.set_annotations([doc], [prediction])
+    assert doc._.abbreviation_pairs == prediction.abbreviation_pairs == [["svhn", "streetviewhousenumbers"]]
+    assert doc._.citation_links

@@ -77,6 +77,7 @@ def test_a_budget_that_is_not_a_positive_number_is_refused(model_dir, tmp_path, 
     assert "is not a number of seconds above 0" in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_process,signum", [(1, signal.SIGTERM), (2, signal.SIGTERM), (1, signal.SIGINT)])
 def test_a_signal_inside_a_long_paper_ends_the_run_within_5_s(model_dir, tmp_path, n_process, signum):
     papers = tmp_path / "papers"
@@ -111,6 +112,7 @@ def wait_for(path: Path, seconds: float = 60) -> None:
     assert path.exists()
 
 
+@pytest.mark.slow
 def test_one_run_per_output_and_a_killed_run_leaves_no_lock(model_dir, tmp_path):
     papers = tmp_path / "papers"
     papers.mkdir()
@@ -150,6 +152,7 @@ def test_more_processes_than_cpus_are_capped_with_a_warning(model_dir, tmp_path,
     assert "UserWarning" not in result.output and len(records(out)) == 1
 
 
+@pytest.mark.slow
 def test_fifty_thousand_markers_with_the_shipped_pipeline_stop_at_the_budget(shipped, tmp_path):
     papers = tmp_path / "papers"
     papers.mkdir()

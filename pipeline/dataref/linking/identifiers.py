@@ -7,9 +7,10 @@ with the archive's name nearby; look-alikes (article DOIs, grant, figure and tab
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Iterable, Optional, TypedDict
 
 from .patterns import DOI
+from .sentences import text_sentence_around
 from .lexicon import (ACCESSION_WORDS, ARCHIVE_NAMES, DATA_ARCHIVES, DATA_CONTEXT, DATA_DOI_PREFIXES,
                       DATA_STATEMENT_HEADING, DATA_URL_HOSTS, EXTRA_ARCHIVES, NOT_ACCESSION_BEFORE, NOT_DATA_DOI,
                       NOT_DATA_DOI_CONTEXT)
@@ -66,6 +67,25 @@ class Identifier:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class IdentifierRecord(TypedDict):
+    """One data identifier as stored on the Doc (`doc._.identifiers`): an Identifier, where it was found and
+    the DATASET mention it belongs to. Plain values, DocBin-safe."""
+    id: str
+    kind: str
+    archive: str
+    archive_name: str
+    url: str
+    text: str
+    start: int
+    end: int
+    where: str  # "data_statement", "text" or "bibliography"
+    bib_id: Optional[str]  # the bibliography entry it was found in
+    evidence: list[str]
+    sentence: str
+    mention: Optional[str]  # the key ("start:end") of the DATASET mention it belongs to
+    tie: Optional[str]  # how it was tied to that mention ("parenthetical", "same_sentence", "cited_entry", …)
 
 
 def search_pattern(anchored: str) -> str:
@@ -219,7 +239,7 @@ def find_dois(text: str, statements: list[tuple[int, int]], exclude: Iterable[st
         evidence = []
         if repository:
             evidence.append("data_repository_prefix")
-        elif in_statement and DATA_CONTEXT.search(_sentence_around(text, start, end)):
+        elif in_statement and DATA_CONTEXT.search(text_sentence_around(text, start, end)):
             evidence.append("data_statement")
         if not evidence or not_data_doi(doi) or NOT_DATA_DOI_CONTEXT.search(_line_before(text, start)):
             continue
@@ -243,13 +263,6 @@ def _line_before(text: str, start: int) -> str:
     window = text[max(0, start - 200):start]
     cut = max(window.rfind(". "), window.rfind("\n\n"))
     return window[cut + 1:] if cut >= 0 else window
-
-
-def _sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
-    left = max(text.rfind(". ", max(0, start - limit), start), text.rfind("\n\n", max(0, start - limit), start))
-    right_candidates = [i for i in (text.find(". ", end, end + limit), text.find("\n\n", end, end + limit)) if i >= 0]
-    right = min(right_candidates) if right_candidates else min(len(text), end + limit)
-    return text[(left + 1 if left >= 0 else max(0, start - limit)):right]
 
 
 def find_accessions(text: str, statements: list[tuple[int, int]],

@@ -66,6 +66,12 @@ TRAILING_FUNCTION_WORDS = {"of", "after", "before", "nor", "and", "or", "with", 
                            "versus", "which", "that", "where", "while"}
 # Separators that join two names into one wrong mention: "C4 nor HugeNews", "BookCorpus + English Wikipedia".
 NAME_JOINERS = re.compile(r"\s+(?:and|or|nor|\+|&|plus)\s+|\s*\+\s*|\s*;\s*")
+# How annotators' spans coordinate names ("NORB, CIFAR-10 and SVHN datasets"): training splits at these
+# (commas too: an annotated span is a list when all its parts are names), inference at NAME_JOINERS only
+# (a recognised mention with a comma is more often one name: "Penn Treebank, WSJ section").
+COORDINATION = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
+# Words a dataset name never starts with: dropped from training spans and from recognised mentions alike.
+DETERMINERS = ("the", "a", "an")
 
 # Between a dataset and a marker later in its sentence, words that say the marker cites a method, model,
 # tool or protocol: "on QM9 we use the single-target training following [8]".

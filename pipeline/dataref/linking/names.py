@@ -1,10 +1,11 @@
 """Dataset-name normalisation, clean-up of recognised mentions, and grouping of names that denote one dataset."""
 import re
-from typing import Iterable
+from typing import Iterable, Optional
 
-from .lexicon import CLAUSE_WORDS, HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, ORGANISATION_HEADS, TRAILING_FUNCTION_WORDS
+from .lexicon import (CLAUSE_WORDS, DETERMINERS, HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, ORGANISATION_HEADS,
+                      TRAILING_FUNCTION_WORDS)
 
-_LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
+_LEAD = re.compile(rf"^(?:{'|'.join(DETERMINERS)})\s+", re.I)
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _MATH = re.compile(r"[=<>^{}|\\∑∈≤≥±×→]|--")
 VERSION = re.compile(r"v(?:er(?:sion)?)?\.?\s?\d+(?:\.\d+)*", re.I)
@@ -55,20 +56,28 @@ def is_fragment(text: str) -> bool:
     return len(words) >= 2 and words[-1].lower().strip(".,") in ORGANISATION_HEADS  # a funder or institution
 
 
+def split_names(text: str, joiners: re.Pattern = NAME_JOINERS) -> list[tuple[int, int]]:
+    """Character ranges of the names `joiners` separates ("C4 nor HugeNews" → "C4", "HugeNews"); the whole
+    text as one range when a piece is not name-like ("Pride and prejudice": one name after all). The one
+    coordination split of training (`training.convert.harmonize`, with COORDINATION) and inference
+    (`clean_mention`, with NAME_JOINERS)."""
+    pieces, pos = [], 0
+    for joiner in joiners.finditer(text):
+        pieces.append((pos, joiner.start()))
+        pos = joiner.end()
+    pieces.append((pos, len(text)))
+    if len(pieces) > 1 and not all(is_name_like(text[a:b]) for a, b in pieces):
+        return [(0, len(text))]
+    return pieces
+
+
 def clean_mention(text: str) -> list[tuple[int, int]]:
     """Character ranges of a recognised mention that are dataset names: cut at an unclosed bracket,
     split where two names were joined ("C4 nor HugeNews"), trailing function words dropped
     ("Gigaword after"), fragments dropped. Empty when nothing is left."""
     text = text[:_unbalanced_cut(text)]
-    pieces, pos = [], 0
-    for joiner in NAME_JOINERS.finditer(text):
-        pieces.append((pos, joiner.start()))
-        pos = joiner.end()
-    pieces.append((pos, len(text)))
-    if len(pieces) > 1 and not all(is_name_like(text[a:b]) for a, b in pieces):
-        pieces = [(0, len(text))]  # "Pride and prejudice": one name after all
     kept = []
-    for start, end in pieces:
+    for start, end in split_names(text, NAME_JOINERS):
         words = list(_WORD.finditer(text[start:end]))
         while words and words[-1].group().lower().strip(".,;:") in TRAILING_FUNCTION_WORDS:
             words.pop()
@@ -125,9 +134,12 @@ class NameGroups:
         return groups
 
 
-def dataset_groups(doc, ents: Iterable) -> NameGroups:
-    """The paper's dataset groups: the entity pipe's when it ran, else same name or abbreviation pairs."""
+def dataset_groups(doc, ents: Iterable, abbreviation_pairs: Optional[Iterable[Iterable[str]]] = None) -> NameGroups:
+    """The paper's dataset groups: the entity pipe's when it ran, else same name or abbreviation pairs
+    (`abbreviation_pairs` when given, else the Doc's `doc._.abbreviation_pairs`)."""
     records = doc._.dataset_entities
     if records is not None:
         return NameGroups.of_entities(ents, [r for r in records if r["kept"]])
-    return NameGroups.of_doc(ents, doc._.abbreviation_pairs or [])
+    if abbreviation_pairs is None:
+        abbreviation_pairs = doc._.abbreviation_pairs or []
+    return NameGroups.of_doc(ents, abbreviation_pairs)

@@ -6,7 +6,7 @@ tested on their own."""
 import re
 from bisect import bisect_left, bisect_right
 from itertools import pairwise
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence, TypedDict, cast
 
 from spacy.tokens import Doc, Span
 
@@ -297,10 +297,22 @@ def groups_in_sentence(doc: Doc, text: str, ent: Span, ents: list[Span], groups,
     return found
 
 
+class LinkRecord(TypedDict):
+    """One candidate link of a mention to a bibliography entry (`doc._.citation_links[key]`): plain values."""
+    id: str  # the bibliography entry's id
+    score: float
+    rule: str  # the rule that found it: "adjacent", "same_sentence", "same_name", "title_match", …
+    marker: Optional[list[int]]  # [start, end] of the citation marker; None when no marker gave it
+    marker_text: str
+    resolution: str  # how the marker found its entry ("target", …) or "title" / "known_dataset"
+    entry_evidence: list[str]  # what the entry says of the dataset ("entry_names_dataset", …)
+
+
 def links_of(group: list[ResolvedMarker], rule: str, ids: Optional[list[str]] = None,
-             evidence: Optional[dict[str, list[str]]] = None, scores: dict = SCORES) -> list[dict]:
+             evidence: Optional[dict[str, list[str]]] = None, scores: dict = SCORES) -> list[LinkRecord]:
     """Candidate links from a marker group (restricted to `ids` when given)."""
-    found, seen = [], set()
+    found: list[LinkRecord] = []
+    seen = set()
     for marker in group:
         for bib_id in marker.ids:
             if bib_id in seen or (ids is not None and bib_id not in ids):
@@ -348,8 +360,8 @@ def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, titl
 
 # ---- mentions without a marker -------------------------------------------------------------------
 
-def propagate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroups,
-              share: float = SCORES["inherited"]) -> dict[str, list[dict]]:
+def propagate(ents: list[Span], direct: dict[str, list[LinkRecord]], groups: NameGroups,
+              share: float = SCORES["inherited"]) -> dict[str, list[LinkRecord]]:
     """Mentions without a marker inherit the links of the same dataset elsewhere."""
     by_group: dict[str, dict[str, dict]] = {}
     for ent in ents:
@@ -358,7 +370,7 @@ def propagate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroup
             best = by_group.setdefault(root, {}).get(link["id"])
             if best is None or link["score"] > best["score"]:
                 by_group[root][link["id"]] = {**link, "source": normalize(ent.text)}
-    links = {}
+    links: dict[str, list[LinkRecord]] = {}
     for ent in ents:
         key = key_of(ent)
         if direct[key]:
@@ -366,8 +378,10 @@ def propagate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroup
             continue
         name = normalize(ent.text)
         inherited = by_group.get(groups.find(name), {}).values()
-        links[key] = [{**{k: v for k, v in link.items() if k != "source"}, "score": round(link["score"] * share, 3),
-                       "rule": "same_name" if link["source"] == name else "abbreviation"} for link in inherited]
+        links[key] = [cast(LinkRecord, {**{k: v for k, v in link.items() if k != "source"},
+                                        "score": round(link["score"] * share, 3),
+                                        "rule": "same_name" if link["source"] == name else "abbreviation"})
+                      for link in inherited]
     return links
 
 
@@ -376,7 +390,7 @@ def _specific(name: str) -> bool:
     return len(name) >= 4 and (" " in name.strip() or any(c.isupper() or c.isdigit() for c in name[1:]))
 
 
-def title_matches(ents: list[Span], links: dict[str, list[dict]], bibliography: dict, skip: set[str],
+def title_matches(ents: list[Span], links: dict[str, list[LinkRecord]], bibliography: dict, skip: set[str],
                   groups: NameGroups, score: float = SCORES["title_match"]) -> None:
     """Weak evidence: a dataset never cited by a marker, named word for word in exactly one title."""
     linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
@@ -405,7 +419,7 @@ def title_matches(ents: list[Span], links: dict[str, list[dict]], bibliography: 
                                    "entry_evidence": ["entry_names_dataset"]}]
 
 
-def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGroups) -> None:
+def consolidate(ents: list[Span], direct: dict[str, list[LinkRecord]], groups: NameGroups) -> None:
     """Per dataset: once some entry cited for it is its introducing paper (or, failing that, names it), an
     entry without that evidence is kept only if at least two different markers cite it for the dataset."""
     members: dict[str, list[Span]] = {}
@@ -427,7 +441,7 @@ def consolidate(ents: list[Span], direct: dict[str, list[dict]], groups: NameGro
             direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["id"] not in weak]
 
 
-def known_paper_links(ents: list[Span], links: dict[str, list[dict]], bibliography: dict, skip: set[str],
+def known_paper_links(ents: list[Span], links: dict[str, list[LinkRecord]], bibliography: dict, skip: set[str],
                       groups: NameGroups, kb_titles: dict[str, set[str]],
                       score: float = SCORES["introducing_paper"]) -> None:
     """A dataset whose introducing paper (known-datasets table) is exactly one entry of the bibliography gets
@@ -447,7 +461,8 @@ def known_paper_links(ents: list[Span], links: dict[str, list[dict]], bibliograp
         found = [link for e in mentions for link in links[key_of(e)]]
         if any(link["id"] == hits[0] or set(link.get("entry_evidence", ())) & set(STRONG) for link in found):
             continue  # linked to the introducing paper already, or to an entry that names the dataset
-        link = {"id": hits[0], "score": score, "rule": "introducing_paper", "marker": None, "marker_text": "",
-                "resolution": "known_dataset", "entry_evidence": ["entry_is_introducing_paper"]}
+        link: LinkRecord = {"id": hits[0], "score": score, "rule": "introducing_paper", "marker": None,
+                            "marker_text": "", "resolution": "known_dataset",
+                            "entry_evidence": ["entry_is_introducing_paper"]}
         for ent in mentions:
-            links[key_of(ent)] = [dict(link)]
+            links[key_of(ent)] = [cast(LinkRecord, dict(link))]

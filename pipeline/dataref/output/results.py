@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 from ..extensions import SECTIONS, key_of
 from ..linking.identifiers import is_dataset_by_itself
 from ..linking.names import dataset_groups, normalize
+from ..linking.sentences import sentence_text
 
 LABEL = "DATASET"
 
@@ -161,15 +162,6 @@ def _section_at(doc: Doc, char: int, sections: Optional[_Sections] = None) -> st
     return (sections or _Sections(doc)).at(char)
 
 
-def _sentence_text(doc: Doc, start: int, end: int) -> str:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None:
-        return ""
-    if not doc.has_annotation("SENT_START"):  # the words around it, without rebuilding the whole text
-        return doc[max(0, span.start - 20):span.end + 20].text.strip()
-    return span.sent.text.strip()
-
-
 def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str],
             known: dict, entity: Optional[dict] = None, sections: Optional[_Sections] = None) -> dict:
     forms = Counter(m.text for m in mentions)
@@ -184,7 +176,7 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
                                     "mention": [mention.start_char, mention.end_char], "marker": marker,
                                     "marker_text": link.get("marker_text", ""),
                                     "entry": link.get("entry_evidence", []),
-                                    "sentence": _sentence_text(doc, *(marker or [mention.start_char,
+                                    "sentence": sentence_text(doc, *(marker or [mention.start_char,
                                                                                  mention.end_char]))})
     ordered = sorted(references.values(), key=lambda r: (-r["score"], -r["mentions"]))
     record = {

@@ -53,7 +53,7 @@ def abbreviation_forms(doc: Doc) -> list[tuple[str, str]]:
 
 
 def abbreviation_pairs(doc: Doc) -> list[list[str]]:
-    """Normalised (short, long) pairs, as kept in doc._.abbreviation_pairs for the results."""
+    """Normalised (short, long) pairs, the form kept in doc._.abbreviation_pairs for the results.
+    Reads the Doc only: the caller's `set_annotations` writes them."""
     pairs = sorted({(normalize(short), normalize(long)) for short, long in abbreviation_forms(doc)})
-    doc._.abbreviation_pairs = [list(p) for p in pairs]
-    return doc._.abbreviation_pairs
+    return [list(p) for p in pairs]

@@ -13,7 +13,7 @@ from ..linking.entities import ACCESSION, CUE, LIST, PROPAGATED, list_siblings
 from ..extensions import CITATIONS, HEADINGS, SECTIONS
 from ..linking.identifiers import NOT_DATA_FORMS, PART_FORMS
 from ..linking.identifiers import accession_patterns as default_accessions
-from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, EXCLUDED_SECTIONS
+from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, DETERMINERS, EXCLUDED_SECTIONS
 from ..linking.names import VERSION, clean_mention, is_name_like, normalize
 
 
@@ -143,7 +143,6 @@ def _blocked_tokens(doc: Doc) -> set[int]:
     return blocked
 
 
-_DETERMINERS = {"the", "a", "an"}
 
 
 def _bracketed(doc: Doc, span: Span) -> bool:
@@ -167,7 +166,7 @@ def trim_entities(doc: Doc, label: str, blocked: set[int]) -> list[Span]:
             end -= 1
         start = ent.start
         while start < end and (doc[start].is_punct and doc[start].text not in "'\"" or doc[start].is_space
-                               or doc[start].lower_ in _DETERMINERS):
+                               or doc[start].lower_ in DETERMINERS):
             start += 1
         if start >= end:
             continue

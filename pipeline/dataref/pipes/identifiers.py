@@ -8,8 +8,9 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from ..extensions import SECTIONS, install_extensions, key_of
-from ..linking.identifiers import Identifier, entry_identifiers, find_identifiers
+from ..linking.identifiers import Identifier, IdentifierRecord, entry_identifiers, find_identifiers
 from ..linking.lexicon import EXCLUDED_SECTIONS
+from ..linking.sentences import sentence_text
 
 # How an identifier is tied to a named dataset, strongest first.
 TIES = ("is_mention", "parenthetical", "cited_entry", "same_sentence")
@@ -44,14 +45,14 @@ class DatasetIdentifiers(Pipe):
         self.set_annotations([doc], self.predict([doc]))
         return doc
 
-    def predict(self, docs: Iterable[Doc]) -> list[list[dict]]:
+    def predict(self, docs: Iterable[Doc]) -> list[list[IdentifierRecord]]:
         return [self._identifiers(doc) for doc in docs]
 
-    def set_annotations(self, docs: Iterable[Doc], found: list[list[dict]]) -> None:
+    def set_annotations(self, docs: Iterable[Doc], found: list[list[IdentifierRecord]]) -> None:
         for doc, identifiers in zip(docs, found, strict=True):
             doc._.identifiers = identifiers
 
-    def _identifiers(self, doc: Doc) -> list[dict]:
+    def _identifiers(self, doc: Doc) -> list[IdentifierRecord]:
         text = doc.text
         sections = [(s.label_, s.start_char, s.end_char) for s in doc.spans[SECTIONS]] if SECTIONS in doc.spans else []
         skip = [(start, end) for label, start, end in sections if self.excluded and self.excluded.search(label)]
@@ -59,13 +60,13 @@ class DatasetIdentifiers(Pipe):
         own = [paper.get("doi", "")] + [paper.get("article_doi", "")]
         ents = [e for e in doc.ents if e.label_ == self.label]
         cited = _cited_entries(doc, ents)
-        records = []
+        records: list[IdentifierRecord] = []
         identifiers = find_identifiers(text, sections, exclude_dois=own, skip=skip)
         # a mention that is itself an identifier (an accession the consistency component tagged) names no other one
         named = [e for e in ents if not any(i.start < e.end_char and e.start_char < i.end for i in identifiers)]
         for found in identifiers:
             record = _as_record(found, "data_statement" if found.in_statement else "text",
-                                _sentence(doc, found.start, found.end))
+                                sentence_text(doc, found.start, found.end))
             record["mention"], record["tie"] = self._tie(doc, text, found, ents, named, cited)
             records.append(record)
         for bib_id, entry in (doc._.bibliography or {}).items():
@@ -114,18 +115,10 @@ def _cited_entries(doc: Doc, ents: list[Span]) -> dict[str, str]:
     return cited
 
 
-def _as_record(found: Identifier, where: str, sentence: str) -> dict:
+def _as_record(found: Identifier, where: str, sentence: str) -> IdentifierRecord:
     return {"id": found.id, "kind": found.kind, "archive": found.archive, "archive_name": found.archive_name,
             "url": found.url, "text": found.text, "start": found.start, "end": found.end, "where": where,
-            "bib_id": None, "evidence": list(found.evidence), "sentence": sentence.strip()}
+            "bib_id": None, "evidence": list(found.evidence), "sentence": sentence.strip(),
+            "mention": None, "tie": None}
 
 
-def _sentence(doc: Doc, start: int, end: int) -> str:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None:
-        return doc.text[max(0, start - 150):end + 100]
-    if doc.has_annotation("SENT_START"):
-        sent = span.sent
-        if len(sent.text) <= 600:
-            return sent.text
-    return doc.text[max(0, start - 250):end + 150]

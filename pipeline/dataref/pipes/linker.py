@@ -1,17 +1,16 @@
 """dataref_citation_linker: attach DATASET entities to their paper's bibliography entries."""
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, NamedTuple, Optional
 
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.training import Example
-from spacy.util import minibatch
 
 from .abbreviations import abbreviation_forms, abbreviation_pairs
 from ..extensions import NIL, install_extensions, key_of
 from ..linking.markers import resolve_markers
 from ..linking.names import dataset_groups, normalize
-from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, choose_ids, consolidate, coordination,
+from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, LinkRecord, choose_ids, consolidate,
+                             coordination,
                              entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
                              known_paper_links, links_of, own_datasets, propagate, supports,
                              title_matches)
@@ -20,7 +19,12 @@ from .scorer import score_citation_links
 __all__ = ["CitationLinker", "make_citation_linker"]
 
 
-Prediction = tuple[dict[str, list[dict]], dict[str, str]]
+class Prediction(NamedTuple):
+    """One Doc's prediction: links per entity ("start:end" -> records), why each dataset left unlinked
+    stays so, and the abbreviation pairs the grouping used (None: the Doc has no dataset to link)."""
+    links: dict[str, list[LinkRecord]]
+    notes: dict[str, str]
+    abbreviation_pairs: Optional[list[list[str]]] = None
 
 
 @Language.factory(
@@ -81,22 +85,15 @@ class CitationLinker(Pipe):
         self.set_annotations([doc], self.predict([doc]))
         return doc
 
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        error_handler = self.get_error_handler()
-        for docs in minibatch(stream, size=batch_size):
-            try:
-                self.set_annotations(docs, self.predict(docs))
-                yield from docs
-            except Exception as e:
-                error_handler(self.name, self, docs, e)
-
     def predict(self, docs: Iterable[Doc]) -> list[Prediction]:
-        """Per Doc: links per entity ("start:end" → [{id, score, rule, marker, …}]) and, per dataset
-        left unlinked, why."""
+        """Per Doc: links per entity ("start:end" → [{id, score, rule, marker, …}]), per dataset
+        left unlinked, why, and the abbreviation pairs; reads the Docs only (`set_annotations` writes)."""
         return [self._predict_one(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], predictions: list[Prediction]) -> None:
-        for doc, (links, notes) in zip(docs, predictions, strict=True):
+        for doc, (links, notes, pairs) in zip(docs, predictions, strict=True):
+            if pairs is not None:
+                doc._.abbreviation_pairs = pairs  # kept on the Doc for the results
             new_ents = []
             for ent in doc.ents:
                 if ent.label_ == self.label:
@@ -109,17 +106,14 @@ class CitationLinker(Pipe):
             doc._.link_notes = notes
             doc._.dataset_label = self.label  # doc._.datasets reads the label the pipeline was configured with
 
-    def score(self, examples: Iterable[Example], **kwargs) -> dict:
-        return self.scorer(examples, **kwargs) if self.scorer else {}
-
     def _predict_one(self, doc: Doc) -> Prediction:
         ents = [e for e in doc.ents if e.label_ == self.label]
         if not ents:
-            return {}, {}
+            return Prediction({}, {})
         bibliography = doc._.bibliography or {}
         text = doc.text  # built anew on every access: read it once
-        abbreviation_pairs(doc)  # kept on the Doc for the results
-        groups = dataset_groups(doc, ents)
+        pairs = abbreviation_pairs(doc)
+        groups = dataset_groups(doc, ents, pairs)
         names: dict[str, set[str]] = {}
         for ent in ents:
             names.setdefault(groups.find(normalize(ent.text)), set()).add(ent.text)
@@ -163,12 +157,13 @@ class CitationLinker(Pipe):
             if not links[key_of(ent)] and root not in notes:
                 notes[root] = OWN if root in own else OTHER_WORK if root in considered else NO_MARKER
         linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
-        return links, {root: why for root, why in notes.items() if root not in linked}
+        return Prediction(links, {root: why for root, why in notes.items() if root not in linked}, pairs)
 
     def _marker_links(self, doc: Doc, text: str, ents: list[Span], name_of: dict[str, list[str]],
-                      title_of: dict[str, list[str]], bibliography: dict) -> tuple[dict[str, list[dict]], set[str]]:
+                      title_of: dict[str, list[str]],
+                      bibliography: dict) -> tuple[dict[str, list[LinkRecord]], set[str]]:
         groups = group_markers(text, resolve_markers(doc, text=text))
-        links: dict[str, list[dict]] = {key_of(e): [] for e in ents}
+        links: dict[str, list[LinkRecord]] = {key_of(e): [] for e in ents}
         considered: set[str] = set()
         claimed: set[int] = set()
 

@@ -19,11 +19,11 @@ from ..extensions import install_extensions, key_of
 from ..linking.lexicon import CREATION_CUE, REUSE_CUE
 from ..linking.rules import OWN, paper_title_matches
 from ..linking.names import dataset_groups, normalize
+from ..linking.sentences import sentence_text
 
 CREATED, USED, UNKNOWN = "created", "used", "unknown"
 KNOWN_DATASET = "known dataset"  # the role's source when the known-datasets table says who introduced it
 MODEL_DIR = "textcat"
-MAX_SENTENCE_CHARS = 600
 
 
 @Language.factory(
@@ -123,7 +123,8 @@ class DatasetRoles(Pipe):
         title = (doc._.paper or {}).get("title", "")
         text = doc.text
         for root, mentions in members.items():
-            sentences = [_sent_text(m, text) for m in mentions] + [i["sentence"] for i in tied.get(root, [])]
+            sentences = ([sentence_text(doc, m.start_char, m.end_char, text=text) for m in mentions]
+                         + [i["sentence"] for i in tied.get(root, [])])
             is_known = any(_introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
                             notes.get(root) == OWN, is_known))
@@ -179,18 +180,6 @@ def _load(path: Path) -> Language:
         return spacy.load(path)
     except (OSError, ValueError) as err:
         raise DatarefError(Errors.E050.format(path=path, detail=err)) from err
-
-
-def _sent_text(span: Span, text: Optional[str] = None) -> str:
-    """The mention's sentence, or the characters around it when the sentence is long; `text` is the Doc's
-    text read once per paper (doc.text is rebuilt on every access: per mention, time grows with the square)."""
-    doc = span.doc
-    if doc.has_annotation("SENT_START"):
-        sent = span.sent
-        if sent.end_char - sent.start_char <= MAX_SENTENCE_CHARS:  # the length of sent.text, without building it
-            return sent.text.strip()
-    text = doc.text if text is None else text
-    return text[max(0, span.start_char - 250):span.end_char + 250].strip()
 
 
 def _unique(items: list[str]) -> list[str]:

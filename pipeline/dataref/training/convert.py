@@ -10,11 +10,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 from spacy.training import biluo_tags_to_spans, iob_to_biluo
 
-from ..linking.lexicon import DATA_CUES, HEAD_SUFFIX as _HEAD
-from ..linking.names import normalize
+from ..linking.lexicon import COORDINATION, DATA_CUES, DETERMINERS, HEAD_SUFFIX as _HEAD
+from ..linking.names import is_name_like, normalize, split_names
 
 LABEL = "DATASET"
-_COORD = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
 
 
 def _locate(words: list[str], target: list[str], taken: set[int]) -> Optional[int]:
@@ -50,14 +49,22 @@ def scier_docs(path: Path, nlp: Language, labels: dict[str, str], stats: Counter
 
 
 _PAREN = re.compile(r"^(.*?\S)\s*\(([^()]*[A-Za-z][^()]*)\)$")
-_LEAD_DET = re.compile(r"^(?:the|a|an|our)\s+", re.I)
+# Annotators' spans also start with "our" ("our TinyBirds dataset"); a recognised mention keeps it (see
+# `harmonize` for what training and inference share and what not).
+_LEAD_DET = re.compile(rf"^(?:{'|'.join((*DETERMINERS, 'our'))})\s+", re.I)
 
 
 def harmonize(text: str, start: int) -> list[tuple[int, int]]:
     """The one span convention for every corpus: no determiner and no head noun ("the CiteSeer
     dataset" → "CiteSeer"), coordinated names apart ("NORB and CIFAR-10 datasets" → "NORB",
     "CIFAR-10"), a long form and its parenthesised short form as two mentions ("Stanford Sentiment
-    Treebank (SST)" → "Stanford Sentiment Treebank", "SST"). Empty when no name remains."""
+    Treebank (SST)" → "Stanford Sentiment Treebank", "SST"). Empty when no name remains.
+
+    Shared with inference (`linking.names`): the determiners (lexicon.DETERMINERS), the head nouns
+    (lexicon.HEAD_SUFFIX) and the coordination split (`split_names`). Different on purpose: annotated spans
+    are split at commas too (COORDINATION), keep no "our" and lose a parenthesised short form into its own
+    mention; inference (`clean_mention`) also cuts unclosed brackets, trailing function words and formula
+    fragments, which annotators never include, so the training spans stay what the shipped recognizer learned."""
     lead = _LEAD_DET.match(text)
     if lead:
         return harmonize(text[lead.end():], start + lead.end())
@@ -67,15 +74,8 @@ def harmonize(text: str, start: int) -> list[tuple[int, int]]:
         return (harmonize(paren.group(1), start)
                 + harmonize(paren.group(2), start + inner))
     stripped = _HEAD.sub("", text)
-    parts, pos = [], 0
-    for piece in _COORD.split(stripped):
-        offset = stripped.index(piece, pos)
-        pos = offset + len(piece)
-        parts.append((offset, piece))
-    if len(parts) > 1 and not all(any(c.isupper() or c.isdigit() for c in p) for _, p in parts):
-        parts = [(0, stripped)]
-    return [(start + o, start + o + len(p)) for o, p in parts
-            if p.strip() and any(c.isupper() or c.isdigit() for c in p)]
+    return [(start + a, start + b) for a, b in split_names(stripped, COORDINATION)
+            if stripped[a:b].strip() and is_name_like(stripped[a:b])]
 
 
 def sentence_docs(path: Path, nlp: Language, stats: Counter) -> Iterator[Doc]:
