@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional, TypedDict
 
 from .lexicon import PART_WORDS, SET_WORDS, SPLIT_WORDS
-from .names import normalize
+from .names import UnionFind, normalize
 
 _WORD = re.compile(r"\S+")
 # Between a name and a second name in brackets after it: "Versteeg dataset (", "MPI Sintel ("
@@ -106,22 +106,6 @@ def _split_name(word: str) -> str:
             "valid": "validation", "heldout": "held-out", "evaluation": "test", "eval": "test"}.get(word, word)
 
 
-class _Union:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _word_suffix(short: list[str], long: list[str]) -> bool:
     """"VOC 2012" ends "PASCAL VOC 2012" after capitalised qualifiers ("MS COCO", "English Wikipedia")."""
     extra = len(long) - len(short)
@@ -144,7 +128,7 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
     bases = {normalize(p.base) for p in first}
     parsed = [name_parts(m.text, bases - {normalize(p.base)}) for m, p in zip(mentions, first, strict=True)]
     keys = [normalize(p.base) for p in parsed]
-    union = _Union(len(mentions))
+    union: UnionFind[int] = UnionFind(range(len(mentions)))
     by_key: dict[str, int] = {}
     for i, key in enumerate(keys):
         union.union(by_key.setdefault(key, i), i)

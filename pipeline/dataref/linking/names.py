@@ -1,6 +1,6 @@
 """Dataset-name normalisation, clean-up of recognised mentions, and grouping of names that denote one dataset."""
 import re
-from typing import Iterable, Optional
+from typing import Generic, Iterable, Optional, TypeVar
 
 from .lexicon import (CLAUSE_WORDS, DETERMINERS, HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, ORGANISATION_HEADS,
                       TRAILING_FUNCTION_WORDS)
@@ -94,25 +94,32 @@ def clean_mention(text: str) -> list[tuple[int, int]]:
     return kept
 
 
-class NameGroups:
-    """Union–find over normalised names: same name, or abbreviation and long form."""
+K = TypeVar("K", str, int)
 
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        self.parent: dict[str, str] = {}
-        for name in names:
-            self.find(name)
 
-    def find(self, key: str) -> str:
+class UnionFind(Generic[K]):
+    """Union–find with path halving; the smaller key of two groups is their root."""
+
+    def __init__(self, keys: Iterable[K] = ()) -> None:
+        self.parent: dict[K, K] = {}
+        for key in keys:
+            self.find(key)
+
+    def find(self, key: K) -> K:
         self.parent.setdefault(key, key)
         while self.parent[key] != key:
             self.parent[key] = self.parent[self.parent[key]]
             key = self.parent[key]
         return key
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: K, b: K) -> None:
         root_a, root_b = self.find(a), self.find(b)
         if root_a != root_b:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+class NameGroups(UnionFind[str]):
+    """Union–find over normalised names: same name, or abbreviation and long form."""
 
     @classmethod
     def of_doc(cls, ents: Iterable, pairs: Iterable) -> "NameGroups":
