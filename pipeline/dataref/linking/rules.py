@@ -340,9 +340,9 @@ def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, titl
         root = groups.find(normalize(ent.text))
         if root in own:
             continue
-        row = known.get(key_of(ent))
-        if row is not None and not paper_title_matches(title, (row.get("paper") or {}).get("title", "")):
-            continue
+        introduced_by = (known.get(key_of(ent)) or {}).get("paper", {}).get("title", "")
+        if introduced_by and not paper_title_matches(title, introduced_by):
+            continue  # a known dataset another paper introduced; an archive (no introducing paper) may hold ours
         sent = ent.sent
         before = text[max(sent.start_char, ent.start_char - 300):ent.start_char]
         after = text[ent.end_char:min(sent.end_char, ent.end_char + 40)]

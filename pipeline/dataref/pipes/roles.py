@@ -169,8 +169,10 @@ class DatasetRoles(Pipe):
 
 
 def _introduced_elsewhere(row: Optional[dict], title: str) -> bool:
-    """A known-datasets record whose introducing paper is not this paper."""
-    return row is not None and not paper_title_matches(title, (row.get("paper") or {}).get("title", ""))
+    """A known-datasets record whose introducing paper is not this paper. An archive or registry of the other
+    tables (GEO, Dryad, EMDB: no introducing paper) is where a paper deposits its own data too."""
+    introduced_by = (row or {}).get("paper", {}).get("title", "") if row else ""
+    return bool(introduced_by) and not paper_title_matches(title, introduced_by)
 
 
 def _load(path: Path) -> Language:
