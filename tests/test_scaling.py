@@ -14,7 +14,8 @@ from dataref.pipes.windows import window_pipes
 from .hostile import hostile_tei
 
 MAX_RATIO = 2.6
-MIN_SECONDS = 0.2
+MIN_SECONDS = 0.5
+REPEATS = 3  # each size's time is the best of three: other work on the machine only ever adds time
 SIZES = {"numbers": 5_000, "markers": 5_000, "names": 1_000, "capitals": 15_000}
 
 
@@ -43,13 +44,18 @@ def stage_seconds(nlp, data: bytes) -> dict[str, float]:
     return times
 
 
+def best_of(nlp, data: bytes) -> dict[str, float]:
+    runs = [stage_seconds(nlp, data) for _ in range(REPEATS)]
+    return {stage: min(run[stage] for run in runs) for stage in runs[0]}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", list(SIZES))
 def test_time_grows_linearly(pipeline, kind):
     n = SIZES[kind]
     stage_seconds(pipeline, hostile_tei(kind, n // 10))  # warm up (first calls compile regexes, fill caches)
-    small = stage_seconds(pipeline, hostile_tei(kind, n))
-    large = stage_seconds(pipeline, hostile_tei(kind, 2 * n))
+    small = best_of(pipeline, hostile_tei(kind, n))
+    large = best_of(pipeline, hostile_tei(kind, 2 * n))
     ratios = {stage: large[stage] / small[stage] for stage in large
               if large[stage] >= MIN_SECONDS and small.get(stage)}
     assert all(r <= MAX_RATIO for r in ratios.values()), (kind, {s: round(r, 2) for s, r in ratios.items()})
