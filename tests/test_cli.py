@@ -311,6 +311,13 @@ def test_format_mdc_is_refused_with_ray(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
+def test_paper_timeout_is_refused_with_ray(tmp_path, monkeypatch):
+    monkeypatch.setattr(ray_runner, "main_ray", lambda *a, **k: pytest.fail("Ray was started"))
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--engine", "ray", "-o", str(tmp_path / "out"),
+                                 "--paper-timeout", "30"])
+    assert result.exit_code == 2 and "[E024]" in result.output and "--paper-timeout" in result.output
+
+
 def test_grobid_options_reach_the_ray_run(tmp_path, monkeypatch):
     seen = {}
 

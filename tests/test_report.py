@@ -123,6 +123,10 @@ def test_datasets_table_of_a_paper(example_doc):
     assert "unlinked: introduced by this paper" in rows["TinyBirds"].text_content()
     assert rows["CIFAR-10"].xpath(".//a[@class='ref-link']/@href") == ["#ref-b1"]
     assert "imagenet" in rows["ImageNet"].text_content()  # its known-dataset id
+    # why each role: the paper's own words for TinyBirds, the known-datasets table for CIFAR-10
+    assert rows["TinyBirds"].xpath(".//span[contains(@class, 'role-why')]/text()")[0].startswith(
+        "the paper introduces it: “")
+    assert "a known dataset another paper introduced" in rows["CIFAR-10"].text_content()
 
 
 def test_hostile_paper_is_shown_as_text_and_nothing_runs(hostile_doc):

@@ -214,6 +214,9 @@ def extract(
         if text or n_process != 1:
             refuse("--engine ray", "--text and --n-process are for the local engine; Ray's workers are set with "
                    "--workers")
+        if paper_timeout is not None:  # Ray's workers are not the killable ones the budget needs
+            refuse("--engine ray", "--paper-timeout is for the local engine, whose workers can be stopped inside a "
+                   "paper")
         if output_format != "jsonl":
             typer.echo(str(Errors.E019.format(path="--engine ray", detail=f"--format {output_format} is for the local "
                                               "engine, as Ray writes a folder of Parquet files")), err=True)

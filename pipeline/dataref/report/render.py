@@ -104,6 +104,16 @@ class _Link:
     entry: list[str]
 
 
+def role_reason(evidence: Mapping[str, Any]) -> str:
+    """Why a dataset got its role, as the report shows it: what decided (the paper's own words, the
+    known-datasets table, the role classifier) and the sentence it read."""
+    source = evidence.get("source", "")
+    how = {"introduced by this paper": "the paper introduces it", "known dataset": "a known dataset another paper "
+           "introduced", "textcat": f"the role classifier ({evidence.get('score', 0.0):.2f})"}.get(source, "")
+    sentence = (evidence.get("sentence") or "").strip()
+    return f"{how}: “{sentence}”" if how and sentence else how
+
+
 def _evidence(record: dict) -> Iterator[tuple[dict, _Link]]:
     """Every piece of evidence of the paper's datasets, with the link it supports."""
     for index, dataset in enumerate(record.get("datasets", [])):
@@ -175,7 +185,8 @@ def _datasets_view(record: Mapping[str, Any], bibliography: dict) -> list[dict]:
         rows.append({"anchor": f"ds-{index}", "name": dataset["name"],
                      "forms": [f for f in dataset.get("surface_forms", []) if f != dataset["name"]],
                      "mentions": dataset.get("mention_count", 0), "sections": dataset.get("sections", []),
-                     "role": dataset.get("role", ""), "linked": dataset.get("linked", False),
+                     "role": dataset.get("role", ""), "role_why": role_reason(dataset.get("role_evidence") or {}),
+                     "linked": dataset.get("linked", False),
                      "unlinked_reason": dataset.get("unlinked_reason") or "", "references": refs,
                      "kb": None if kb is None else {
                          "id": kb.get("id", ""), "name": kb.get("name", ""), "full_name": kb.get("full_name", ""),
