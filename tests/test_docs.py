@@ -1,5 +1,5 @@
 """What a user looks things up in: every error and warning code explained in docs/errors.md, and the JSON Schema
-of an output line (docs/output.schema.json) true of real output."""
+of an output line (dataref/output/schema.json, shipped in the package) true of real output."""
 import importlib.util
 import json
 import re
@@ -10,11 +10,12 @@ from typer.testing import CliRunner
 
 from dataref import errors
 from dataref.cli import app
+from dataref.output.records import SCHEMA_FILE
 
 from .conftest import EXAMPLE, FIXTURES, ROOT
 
 ERRORS_PAGE = ROOT / "docs" / "errors.md"
-SCHEMA = ROOT / "docs" / "output.schema.json"
+SCHEMA = SCHEMA_FILE  # shipped inside the package (dataref/output/schema.json)
 
 
 def errors_doc():

@@ -99,7 +99,9 @@ def test_every_record_carries_its_decision(boxsup):
         decision = record["decision"]
         assert decision["score"] >= 0.5
         assert all(push["feature"] in FEATURES for push in decision["evidence"])
-        assert record["mentions"] and all(boxsup.text[a:b] in record["surface_forms"] for a, b in record["mentions"])
+        assert record["mentions"] and all(boxsup.text[m["start"]:m["end"]] in record["surface_forms"]
+                                          and boxsup.text[m["start"]:m["end"]] in m["sentence"]
+                                          for m in record["mentions"])
 
 
 def test_kept_mentions_are_the_ents_and_the_span_group_with_their_entity_key(boxsup):

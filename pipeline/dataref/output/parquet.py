@@ -51,12 +51,13 @@ def schema() -> "pa.Schema":
                             ("tie", text), ("found_in", strings), ("evidence", pa.list_(identifier_evidence))])
     role_evidence = pa.struct([("sentence", text), ("score", pa.float64()), ("source", text),
                                ("p_created", pa.float64())])
+    mention = pa.struct([("start", number), ("end", number), ("section", text), ("sentence", text)])
     decision = pa.struct([("score", pa.float64()), ("rule", text), ("sources", strings),
                           ("evidence", pa.list_(pa.struct([("feature", text), ("value", pa.float64()),
                                                            ("push", pa.float64())])))])
     dataset = pa.struct([("name", text), ("key", text), ("surface_forms", strings), ("mention_count", number),
-                         ("mentions", pa.list_(ints)), ("splits", strings), ("parts", strings), ("decision", decision),
-                         ("sections", strings),
+                         ("mentions", pa.list_(mention)), ("splits", strings), ("parts", strings),
+                         ("decision", decision), ("sections", strings),
                          ("linked", pa.bool_()), ("unlinked_reason", text), ("kb", kb),
                          ("references", pa.list_(reference)), ("identifiers", pa.list_(identifier)),
                          ("role", text), ("role_evidence", role_evidence)])

@@ -82,3 +82,11 @@ def read_results(path: Path, refusal: str = Errors.E030) -> Results:
             raise DatarefError(refusal.format(path=path, line=number, detail="not a result record"), str(path))
         results.records.append(record)
     return results
+
+
+SCHEMA_FILE = Path(__file__).with_name("schema.json")
+
+
+def output_schema() -> dict:
+    """The JSON Schema of one output line (`dataref extract`'s JSON lines), shipped with the package."""
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf8"))

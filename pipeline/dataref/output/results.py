@@ -144,7 +144,7 @@ def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliograph
         "name": identifier,
         "surface_forms": sorted({i["text"] for i in in_text}),
         "mention_count": len(in_text),
-        "mentions": [[i["start"], i["end"]] for i in in_text],
+        "mentions": [_mention(doc, i["start"], i["end"], sections) for i in in_text],
         "sections": sorted({s for s in (_section_at(doc, i["start"], sections) for i in in_text) if s}),
         "linked": bool(references),
         "references": list(references.values()),
@@ -156,6 +156,12 @@ def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliograph
     if not references and record["role"] == "created":
         record["unlinked_reason"] = "introduced by this paper"
     return record
+
+
+def _mention(doc: Doc, start: int, end: int, sections: Optional[_Sections] = None) -> dict:
+    """Where one mention is: its offsets, section and sentence, so a wrong name can be traced without the Doc."""
+    return {"start": start, "end": end, "section": _section_at(doc, start, sections),
+            "sentence": sentence_text(doc, start, end)}
 
 
 def _section_at(doc: Doc, char: int, sections: Optional[_Sections] = None) -> str:
@@ -183,7 +189,7 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
         "name": entity["name"] if entity else forms.most_common(1)[0][0],
         "surface_forms": sorted(forms),
         "mention_count": len(mentions),
-        "mentions": [[m.start_char, m.end_char] for m in mentions],
+        "mentions": [_mention(doc, m.start_char, m.end_char, sections) for m in mentions],
         "sections": sorted({s for s in (_section_of(doc, m, sections) for m in mentions) if s}),
         "linked": bool(ordered),
         "references": ordered,
