@@ -1,18 +1,9 @@
 """dataref_dataset_roles keeps its classifier through spaCy's byte serialisation (nlp.to_bytes / from_bytes),
 as it does through to_disk."""
-import pytest
 import spacy
 
 TEXT = ("We deposited our raw reads in the SRA under SRP123456. We downloaded expression data from GEO (GSE62944). "
         "The models were trained on ImageNet [1].")
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    try:
-        return spacy.load("en_dataref_sm")
-    except OSError:
-        pytest.skip("the shipped model en_dataref_sm is not installed (pip install packages/en_dataref_sm-*.whl)")
 
 
 def test_shipped_roles_survive_a_bytes_round_trip(shipped):
