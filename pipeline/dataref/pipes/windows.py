@@ -12,6 +12,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 MAX_CHARS = 50_000
+MAX_TOKENS = 15_000  # tok2vec holds about 18 KB a token: some 270 MB a window
 CONTEXT = 32  # tokens each side of a window: wider than what tok2vec sees (depth 4 × window 1)
 
 
@@ -34,7 +35,7 @@ class Windows(Pipe):
 
     def __call__(self, doc: Doc) -> Doc:
         components = [self.nlp.get_pipe(name) for name in self.pipes]
-        if not len(doc) or doc[-1].idx + len(doc[-1]) <= self.max_chars:
+        if not len(doc) or (doc[-1].idx + len(doc[-1]) <= self.max_chars and len(doc) <= MAX_TOKENS):
             for component in components:
                 doc = component(doc)
             return doc
@@ -52,20 +53,25 @@ class Windows(Pipe):
         return doc
 
 
-def windows(doc: Doc, max_chars: int) -> Iterator[tuple[int, int]]:
-    """Token ranges that cover the Doc, each of whole sentences of at most `max_chars` characters together (a
-    longer sentence is cut into parts of about that many characters)."""
+def windows(doc: Doc, max_chars: int, max_tokens: int = MAX_TOKENS) -> Iterator[tuple[int, int]]:
+    """Token ranges that cover the Doc, each of whole sentences of at most `max_chars` characters and `max_tokens`
+    tokens together (a longer sentence is cut into parts of about that size). The token bound is what bounds
+    memory: 50,000 characters of citation markers or numbers are some 28,000 tokens."""
     start = 0
     start_char = 0
+
+    def fits(end: int, end_char: int) -> bool:
+        return end_char - start_char <= max_chars and end - start <= max_tokens
+
     for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
-        if sent.end_char - start_char <= max_chars:
+        if fits(sent.end, sent.end_char):
             continue
         if sent.start > start:  # the window ends before this sentence
             yield start, sent.start
             start, start_char = sent.start, sent.start_char
-        while sent.end_char - start_char > max_chars:  # one sentence longer than a window
+        while not fits(sent.end, sent.end_char):  # one sentence longer than a window
             cut = start
-            while cut < sent.end and doc[cut].idx + len(doc[cut]) - start_char <= max_chars:
+            while cut < sent.end and fits(cut + 1, doc[cut].idx + len(doc[cut])):
                 cut += 1
             cut = max(cut, start + 1)
             yield start, cut
