@@ -56,13 +56,16 @@ class EntityRecord(TypedDict):
     evidence: list[dict]  # the features that pushed the score most: {feature, value, push}
 
 
-def name_parts(text: str, other_bases: Optional[set[str]] = None) -> NameParts:
+_TAIL_WORDS = SPLIT_WORDS | SET_WORDS | PART_WORDS
+
+
+def name_parts(text: str, other_bases: Optional[set[str]] = None, own: str = "") -> NameParts:
     """Strip split, set and part words from the end of a name; other lower-case trailing words go only when
-    what is left is another name of the paper ("VOC masks" beside "VOC")."""
+    what is left is another name of the paper (`other_bases`, leaving out `own`: "VOC masks" beside "VOC")."""
     words = _WORD.findall(text)
     splits: list[str] = []
     parts: list[str] = []
-    if "-" in words[-1] and words[-1].rsplit("-", 1)[1].lower() in SPLIT_WORDS | SET_WORDS | PART_WORDS:
+    if "-" in words[-1] and words[-1].rsplit("-", 1)[1].lower() in _TAIL_WORDS:
         head, tail = words[-1].rsplit("-", 1)  # "FlyingThings3D-subset", "COCO-train"
         words[-1:] = [head, tail.lower()]
     while len(words) > 1:
@@ -82,7 +85,8 @@ def name_parts(text: str, other_bases: Optional[set[str]] = None) -> NameParts:
             tail = words[cut:]
             if not all(w[:1].islower() for w in tail):
                 break
-            if normalize(" ".join(words[:cut])) in other_bases:
+            head = normalize(" ".join(words[:cut]))
+            if head in other_bases and head != own:
                 parts.append(" ".join(tail).lower())
                 words = words[:cut]
                 break
@@ -90,7 +94,8 @@ def name_parts(text: str, other_bases: Optional[set[str]] = None) -> NameParts:
         for cut in range(1, len(words)):
             if not words[cut - 1][:1].islower():
                 break
-            if normalize(" ".join(words[cut:])) in other_bases:
+            rest = normalize(" ".join(words[cut:]))
+            if rest in other_bases and rest != own:
                 words = words[cut:]
                 break
     base = " ".join(words)
@@ -126,7 +131,7 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
         return []
     first = [name_parts(m.text) for m in mentions]
     bases = {normalize(p.base) for p in first}
-    parsed = [name_parts(m.text, bases - {normalize(p.base)}) for m, p in zip(mentions, first, strict=True)]
+    parsed = [name_parts(m.text, bases, normalize(p.base)) for m, p in zip(mentions, first, strict=True)]
     keys = [normalize(p.base) for p in parsed]
     union: UnionFind[int] = UnionFind(range(len(mentions)))
     by_key: dict[str, int] = {}
@@ -200,7 +205,7 @@ def canonical_name(mentions: list[Mention], kb_name: str = "") -> str:
     "PASCAL VOC"); else the paper's fullest form (most words, then most often written)."""
     first = [name_parts(m.text) for m in mentions]
     keys = {normalize(p.base) for p in first}
-    parsed = [name_parts(m.text, keys - {normalize(p.base)}) for m, p in zip(mentions, first, strict=True)]
+    parsed = [name_parts(m.text, keys, normalize(p.base)) for m, p in zip(mentions, first, strict=True)]
     versioned = {normalize(p.base) for p in parsed if p.version}
     if kb_name and (not versioned or normalize(kb_name) in versioned):
         return kb_name
