@@ -88,6 +88,9 @@ class DatasetEntities(Pipe):
                             known.get(key_of(e), {}).get("id", "")) for e in ents]
         forms = abbreviation_forms(doc)
         pairs = {(normalize(short), normalize(long)) for short, long in forms}
+        long_of: dict[str, list[str]] = {}  # normalised short form → its long forms, built once per paper
+        for short, long in forms:
+            long_of.setdefault(normalize(short), []).append(long)
         text = doc.text  # built anew on every access: read it once
         contexts = _contexts(doc, text, mentions)
         has_markers = CITATIONS in doc.spans and len(doc.spans[CITATIONS]) > 0
@@ -95,7 +98,7 @@ class DatasetEntities(Pipe):
         for group in group_mentions(mentions, pairs, text):
             members = [mentions[i] for i in group]
             names = {normalize(m.text) for m in members}
-            long_forms = [long for short, long in forms if normalize(short) in names]
+            long_forms = [long for name in names for long in long_of.get(name, [])]
             titles = {normalize(t) for i in group for t in contexts[i].entry_titles}
             in_titles = any(len(n) >= 3 and n in t for n in names for t in titles)
             splits, parts = splits_and_parts(members)
