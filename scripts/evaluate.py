@@ -31,21 +31,12 @@ from dataref.pipes.windows import window_pipes
 from dataref.extensions import key_of
 from dataref.linking.markers import resolve_markers
 from dataref.linking.names import normalize
+from dataref.training.entity_data import gold_names, same_name
 from metrics_io import prf, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "corpus" / "gold" / "links.jsonl"
 CORPORA = Path(os.environ.get("DATAREF_CORPORA", ROOT.parent / "shared" / "corpora"))
-
-
-def gold_keys(dataset: dict) -> set[str]:
-    return {normalize(n) for n in [dataset["name"], *dataset.get("aliases", [])]}
-
-
-def same(a: str, b: str) -> bool:
-    """Normalised names match, or one contains the other (≥ 5 characters)."""
-    short, long = sorted((a, b), key=len)
-    return a == b or (len(short) >= 5 and short in long)
 
 
 def match(predicted: list[dict], gold: list[dict]) -> dict[int, Optional[int]]:
@@ -54,9 +45,9 @@ def match(predicted: list[dict], gold: list[dict]) -> dict[int, Optional[int]]:
     for i, p in enumerate(predicted):
         names = {normalize(f) for f in p["surface_forms"]}
         # an exact name first ("Multi30K-DE" is its own gold record), else one containing the other
-        exact = next((j for j, g in enumerate(gold) if names & gold_keys(g)), None)
+        exact = next((j for j, g in enumerate(gold) if names & gold_names(g)), None)
         found[i] = exact if exact is not None else next(
-            (j for j, g in enumerate(gold) if any(same(n, k) for n in names for k in gold_keys(g))), None)
+            (j for j, g in enumerate(gold) if any(same_name(n, k) for n in names for k in gold_names(g))), None)
     return found
 
 

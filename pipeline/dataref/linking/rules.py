@@ -128,6 +128,14 @@ def _distinctive(name: str) -> list[str]:
             if sum(c.isalpha() for c in t) >= 3 and (t.isupper() or any(c.isupper() for c in t[1:]))]
 
 
+def introduced_elsewhere(row: Optional[dict], title: str) -> bool:
+    """A known-datasets record whose introducing paper is not this paper (titled `title`). An archive or
+    registry of the other tables (GEO, Dryad, EMDB: no introducing paper) is where a paper deposits its own
+    data too, so it is not."""
+    introduced_by = ((row or {}).get("paper") or {}).get("title", "")
+    return bool(introduced_by) and not paper_title_matches(title, introduced_by)
+
+
 def paper_title_matches(title: str, kb_title: str) -> bool:
     """Bibliography title ≈ a known dataset's introducing paper (same opening words, or ≥ 80% of the words)."""
     a, b = words(title), words(kb_title)
@@ -340,9 +348,8 @@ def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, titl
         root = groups.find(normalize(ent.text))
         if root in own:
             continue
-        introduced_by = (known.get(key_of(ent)) or {}).get("paper", {}).get("title", "")
-        if introduced_by and not paper_title_matches(title, introduced_by):
-            continue  # a known dataset another paper introduced; an archive (no introducing paper) may hold ours
+        if introduced_elsewhere(known.get(key_of(ent)), title):
+            continue
         sent = ent.sent
         before = text[max(sent.start_char, ent.start_char - 300):ent.start_char]
         after = text[ent.end_char:min(sent.end_char, ent.end_char + 40)]

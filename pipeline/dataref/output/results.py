@@ -21,17 +21,8 @@ class _Sections:
 
     def __init__(self, doc: Doc) -> None:
         self.spans = list(doc.spans[SECTIONS]) if SECTIONS in doc.spans else []
-        self.starts = [s.start for s in self.spans]
         self.start_chars = [s.start_char for s in self.spans]
         self.ordered = all(a.end <= b.start and a.end_char <= b.start_char for a, b in pairwise(self.spans))
-
-    def of(self, token: int) -> str:
-        if self.ordered:
-            at = bisect_right(self.starts, token) - 1
-            found = [self.spans[at]] if at >= 0 else []
-        else:
-            found = self.spans
-        return next((s.label_ for s in found if s.start <= token < s.end), "")
 
     def at(self, char: int) -> str:
         if self.ordered:
@@ -43,7 +34,7 @@ class _Sections:
 
 
 def _section_of(doc: Doc, ent: Span, sections: Optional[_Sections] = None) -> str:
-    return (sections or _Sections(doc)).of(ent.start)
+    return (sections or _Sections(doc)).at(ent.start_char)
 
 
 def datasets_of(doc: Doc, label: Optional[str] = None) -> list[dict]:

@@ -6,6 +6,7 @@ Every later stage (linker, identifiers, roles, outputs) reads what this pipe sto
 candidate entity in `doc._.dataset_entities` (kept or not, with its score and the features that decided)."""
 import bisect
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
@@ -115,7 +116,8 @@ class DatasetEntities(Pipe):
         records: list[EntityRecord] = []
         keys: set[str] = set()
         for members, features in candidates:
-            kb_id = _most_common([m.kb_id for m in members if m.kb_id])
+            kb_ids = Counter(m.kb_id for m in members if m.kb_id)
+            kb_id = kb_ids.most_common(1)[0][0] if kb_ids else ""
             name = canonical_name(members, kb_rows.get(kb_id, {}).get("name", ""))
             key = _unique_key(normalize(name) or "dataset", keys)
             if self.classifier is None:
@@ -149,10 +151,6 @@ class DatasetEntities(Pipe):
         file = Path(path) / MODEL_FILE
         self.classifier = EntityClassifier.from_dict(srsly.read_json(file)) if file.exists() else None
         return self
-
-
-def _most_common(values: list[str]) -> str:
-    return max(set(values), key=values.count) if values else ""
 
 
 def _unique_key(key: str, taken: set[str]) -> str:

@@ -17,7 +17,7 @@ from thinc.api import Config
 from ..errors import DatarefError, Errors
 from ..extensions import install_extensions, key_of
 from ..linking.lexicon import CREATION_CUE, REUSE_CUE
-from ..linking.rules import OWN, paper_title_matches
+from ..linking.rules import OWN, introduced_elsewhere
 from ..linking.names import dataset_groups, normalize
 from ..linking.sentences import sentence_text
 
@@ -127,7 +127,7 @@ class DatasetRoles(Pipe):
         for root, mentions in members.items():
             sentences = ([sentence_text(doc, m.start_char, m.end_char, text=text) for m in mentions]
                          + [i["sentence"] for i in tied.get(root, [])])
-            is_known = any(_introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
+            is_known = any(introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
                             notes.get(root) == OWN, is_known))
         for identifier, found in alone.items():
@@ -168,13 +168,6 @@ class DatasetRoles(Pipe):
         classifier = util.get_lang_class(config["nlp"]["lang"]).from_config(config)
         self.classifier = classifier.from_bytes(data["model"], exclude=exclude)
         return self
-
-
-def _introduced_elsewhere(row: Optional[dict], title: str) -> bool:
-    """A known-datasets record whose introducing paper is not this paper. An archive or registry of the other
-    tables (GEO, Dryad, EMDB: no introducing paper) is where a paper deposits its own data too."""
-    introduced_by = (row or {}).get("paper", {}).get("title", "") if row else ""
-    return bool(introduced_by) and not paper_title_matches(title, introduced_by)
 
 
 def _load(path: Path) -> Language:
