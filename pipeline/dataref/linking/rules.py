@@ -6,7 +6,7 @@ tested on their own."""
 import re
 from bisect import bisect_left, bisect_right
 from itertools import pairwise
-from typing import Iterable, Optional, Sequence, TypedDict, cast
+from typing import NotRequired, Iterable, Optional, Sequence, TypedDict, cast
 
 from spacy.tokens import Doc, Span
 
@@ -24,6 +24,12 @@ OTHER_WORK = "the nearby citations are for other work"
 # "the WMT17 dataset [3]", "Stanford Question Answering Dataset (SQuAD) [27]".
 GAP_AFTER = re.compile(rf"^(?:[\s,:~]|\([\w\-.+/ ]{{1,20}}\)|(?:{GAP_WORDS})\b)*$", re.I)
 GAP_BEFORE = re.compile(r"^[\s:]*$")
+# The words just before a marker that say it cites where the data was made: "… that was introduced in [14]".
+INTRO_BEFORE_MARKER = re.compile(r"\b(?:introduced|proposed|released|provided|collected|created|constructed|"
+                                 r"made available)\s+(?:in|by)\s*$", re.I)
+# A narrative citation as the subject that makes the dataset: "Rinberg et al. (2025) develop RippleBench".
+GAP_BEFORE_MAKER = re.compile(r"^\)?\s*(?:develop|introduce|propose|present|release|collect|create|construct|build|"
+                              r"curate|compile)(?:s|d|ed)?\s+(?:(?:the|a|an|new|novel)\s+)*$", re.I)
 GAP_GROUP = re.compile(r"^[\s,;]*(?:and\s*)?$")
 GAP_COORD = re.compile(r"^[\s,;]*(?:and|or|&)?[\s,]*$")
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -180,6 +186,8 @@ def choose_ids(ids: list[str], names: list[str], bibliography: dict, max_unsuppo
     if len(ids) <= 1:
         return ids
     named = [i for i in ids if supports(names, bibliography.get(i, {}), kb_titles)]
+    if named and len(ids) <= max_unsupported:
+        return ids  # "DukeMTMC-reID [31, 46]": the subset's paper beside its source's; `consolidate` weighs them
     if named:
         return named
     data = [i for i in ids if introduces_data(bibliography.get(i, {}))]
@@ -254,7 +262,8 @@ def group_before(text: str, ent: Span, groups, claimed: set[int]):
         end = group[-1].end_char
         if end > ent.start_char:
             continue
-        if id(group[0]) in claimed or not GAP_BEFORE.match(text[end:ent.start_char]):
+        gap = text[end:ent.start_char]
+        if id(group[0]) in claimed or not (GAP_BEFORE.match(gap) or GAP_BEFORE_MAKER.match(gap)):
             return None
         return group
     return None
@@ -263,7 +272,7 @@ def group_before(text: str, ent: Span, groups, claimed: set[int]):
 def names_something(token, sent_start: int, surnames: set[str]) -> bool:
     """Does a token between mention and marker name another thing the marker may cite?"""
     text = token.text
-    if not any(c.isalpha() for c in text) or fold(text) in surnames:
+    if not any(c.isalpha() for c in text) or fold(text) in surnames or token.is_stop:
         return False
     inner_upper = any(c.isupper() for c in text[1:])
     mixed = any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
@@ -293,9 +302,10 @@ def groups_in_sentence(doc: Doc, text: str, ent: Span, ents: list[Span], groups,
         if clear:
             # another mention between this one and the group (`ents` in text order, as doc.ents are)
             at = bisect_left(ents, ent.end, key=lambda o: o.start)
+            between = text[ent.end_char:group[0].start_char]
             if at < len(ents) and ents[at].start < group[0].start:
                 clear = False
-            elif METHOD_CUES.search(text[ent.end_char:group[0].start_char]):
+            elif METHOD_CUES.search(between) and not INTRO_BEFORE_MARKER.search(between):
                 clear = False
             else:
                 surnames = {fold(s) for m in group for i in m.ids for s in bibliography.get(i, {}).get("surnames", [])}
@@ -314,6 +324,7 @@ class LinkRecord(TypedDict):
     marker_text: str
     resolution: str  # how the marker found its entry ("target", …) or "title" / "known_dataset"
     entry_evidence: list[str]  # what the entry says of the dataset ("entry_names_dataset", …)
+    ranker: NotRequired[list[dict]]  # the ranker's strongest features ({feature, value, push}) when it decided
 
 
 def links_of(group: list[ResolvedMarker], rule: str, ids: Optional[list[str]] = None,
