@@ -16,6 +16,7 @@ on the links GROBID left intact.
 """
 import json
 import os
+from bisect import bisect_right
 import time
 import warnings
 from collections import Counter
@@ -29,6 +30,7 @@ from spacy.tokens import Doc
 from dataref import PaperReader
 from dataref.pipes.windows import window_pipes
 from dataref.extensions import key_of
+from dataref.linking.logistic import LogisticModel
 from dataref.linking.markers import resolve_markers
 from dataref.linking.names import normalize
 from dataref.training.entity_data import gold_names, same_name
@@ -139,6 +141,48 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=N
     return counts
 
 
+MISS_CLASSES = ("recognizer", "grobid", "no_marker", "marker_beside_mention", "marker_elsewhere")
+
+
+def miss_classes(doc: Doc, datasets: list[dict], gold: list[dict]) -> Counter:
+    """Why each gold link is missed: the dataset not found ("recognizer"), GROBID broke the citation (the gold
+    record's "grobid"), no marker of the paper resolves to the entry ("no_marker": a citation GROBID left as text
+    or one the paper gives elsewhere), or the linker did not take a marker that is there — in a sentence with a
+    mention of the dataset ("marker_beside_mention": lists, variants, another thing's marker nearer) or only in
+    other sentences ("marker_elsewhere": a long form or description between name and citation)."""
+    mapping = match(datasets, gold)
+    found: dict[int, list[int]] = {}
+    for i, j in mapping.items():
+        if j is not None:
+            found.setdefault(j, []).append(i)
+    linked = {(j, ref["id"]) for i, j in mapping.items() if j is not None for ref in datasets[i]["references"]}
+    starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+
+    def sentence(char: int) -> int:
+        return bisect_right(starts, char) - 1
+
+    marker_sentences: dict[str, set[int]] = {}
+    for marker in resolve_markers(doc):
+        for i in marker.ids:
+            marker_sentences.setdefault(i, set()).add(sentence(marker.start_char))
+    counts: Counter = Counter()
+    for j, g in enumerate(gold):
+        for ref in g["refs"]:
+            if (j, ref) in linked:
+                continue
+            if j not in found:
+                why = "recognizer"
+            elif g.get("grobid"):
+                why = "grobid"
+            elif ref not in marker_sentences:
+                why = "no_marker"
+            else:
+                mention_sentences = {sentence(m["start"]) for i in found[j] for m in datasets[i]["mentions"]}
+                why = "marker_beside_mention" if mention_sentences & marker_sentences[ref] else "marker_elsewhere"
+            counts[f"miss_{why}"] += 1
+    return counts
+
+
 def summarize(counts: Counter, rules: Counter) -> dict:
     return {
         "datasets": prf(counts["ds_tp"], counts["ds_fp"], counts["ds_fn"], 3),
@@ -154,6 +198,7 @@ def summarize(counts: Counter, rules: Counter) -> dict:
         if counts["links_on_gold_datasets"] else 0.0,
         "abstention_accuracy": round(counts["abstain_ok"] / counts["abstain_total"], 3)
         if counts["abstain_total"] else None,
+        "link_misses": {why: counts[f"miss_{why}"] for why in MISS_CLASSES},
         "counts": dict(counts),
         "rules": {rule: {"correct": rules[rule, True], "wrong": rules[rule, False]}
                   for rule in sorted({r for r, _ in rules})},
@@ -188,6 +233,7 @@ def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
                 doc._.citation_links = baseline_links(doc)
             used: Counter = Counter()
             counts = score_paper(doc._.datasets, record["datasets"], used, lookup)
+            counts.update(miss_classes(doc, doc._.datasets, record["datasets"]))
             totals[system].update(counts)
             rules[system].update(used)
             row[system] = dict(counts)
@@ -247,6 +293,7 @@ def report(name: str, papers: list[dict]) -> dict:
         print(f"    records per gold dataset {s['records_per_gold_dataset']} | created P {s['created']['p']} "
               f"R {s['created']['r']} ({c.get('created_tp', 0)}/{c.get('created_fp', 0)}/{c.get('created_fn', 0)})")
         print(f"    links on the gold datasets the recognizer found: P {f['p']} R {f['r']} F {f['f']}")
+        print("    gold links missed, by why: " + ", ".join(f"{why} {n}" for why, n in s["link_misses"].items()))
         if "kb" in s and system == "dataref":
             k = s["kb"]
             print(f"    known datasets: {k['gold_in_table']} gold datasets are in the table, "
@@ -270,6 +317,8 @@ def report(name: str, papers: list[dict]) -> dict:
 def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[Path] = None,
          split: str = typer.Option("all", help="dev, test or all (each part reported apart)"),
          without: list[str] = typer.Option([], "--without", help="Leave a component out (e.g. dataref_dataset_kb)"),
+         ranker: Optional[Path] = typer.Option(None, help="A link ranker (scripts/train_links.py) for the linker; "
+                                               "'none' for the ordered rules alone"),
          verbose: bool = typer.Option(False, "--verbose", help="Per-paper rows with the predicted names")) -> None:
     if not CORPORA.exists():
         raise SystemExit(f"No corpora at {CORPORA}: set DATAREF_CORPORA.")
@@ -278,9 +327,13 @@ def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[
     nlp = window_pipes(spacy.load(model))  # as `dataref extract` loads it
     for name in without:
         nlp.disable_pipe(name)
+    if ranker is not None:
+        linker = nlp.get_pipe("dataref_citation_linker")
+        linker.ranker = None if str(ranker) == "none" else LogisticModel.from_dict(json.loads(ranker.read_text()))
     start = time.perf_counter()
     papers, _, _ = evaluate(nlp, records)
-    results = {"date": time.strftime("%Y-%m-%d"), "model": model, "without": without, "papers": papers,
+    results = {"date": time.strftime("%Y-%m-%d"), "model": model, "without": without,
+               "ranker": str(ranker) if ranker else None, "papers": papers,
                "seconds": round(time.perf_counter() - start, 1)}
     print(f"{'paper':52} {'split':5} {'datasets tp/fp/fn':>18} {'links tp/fp/fn':>15} {'baseline links':>15}")
     for row in papers:

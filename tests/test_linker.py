@@ -8,7 +8,7 @@ from spacy.training import Example
 from dataref import NIL, TEIReader
 from dataref.linking.markers import resolve_markers
 
-from .conftest import EXAMPLE, bib, make_tei, set_datasets
+from .conftest import EXAMPLE, bib, linker_pipeline, make_tei, set_datasets
 
 BIBL = "".join([
     bib("b0", "Deng", "2009", "ImageNet: a large-scale hierarchical image database"),
@@ -276,3 +276,35 @@ def test_real_sentences_link_their_dataset(nlp, reader, corpora, path, names, na
              for link in doc._.citation_links.get(f"{ent.start_char}:{ent.end_char}", [])}
     assert ids <= set(found), found
     assert rule in {found[i] for i in ids}
+
+
+def test_link_ranker_sees_every_pair_the_rules_propose_and_vetoes_below_its_threshold(corpora, tmp_path):
+    """On a real paper: every (entity, entry) pair the rules link is a ranker candidate with all LINK_FEATURES;
+    a ranker that scores a pair low drops that link and nothing else, and survives to_disk/to_bytes."""
+    from dataref.linking.link_features import LINK_FEATURES
+    from dataref.linking.logistic import LogisticModel
+
+    pipeline = linker_pipeline()
+    reader = TEIReader(pipeline)
+    names = ["Amazon Reviews", "MovieLens", "Meetup"]
+    doc = pipeline(set_datasets(reader(corpora / "ml-tei/1809.01703v3.tei.xml"), names))
+    linker = pipeline.get_pipe("dataref_citation_linker")
+    candidates = linker.pair_candidates(doc)
+    rule_pairs = {(c.root, c.entry) for c in candidates if c.features["rule_score"] > 0}
+    linked = {link["id"] for links in doc._.citation_links.values() for link in links}
+    assert linked and {entry for _, entry in rule_pairs} >= linked
+    assert all(set(c.features) == set(LINK_FEATURES) for c in candidates)
+    # a ranker that only trusts a marker right after the name ("after")
+    ranker = LogisticModel(features=["after"], mean=[0.5], scale=[0.5], weights=[20.0], bias=0.0)
+    linker.ranker = ranker
+    ranked = pipeline(set_datasets(reader(corpora / "ml-tei/1809.01703v3.tei.xml"), names))
+    kept = {(link["id"], link["rule"]) for links in ranked._.citation_links.values() for link in links}
+    after = {c.entry for c in candidates if c.features["after"]}
+    assert {i for i, _ in kept} == linked & after and linked - after  # something was vetoed
+    assert all("ranker" in link for links in ranked._.citation_links.values() for link in links
+               if link["rule"] in ("adjacent", "same_sentence"))
+    linker.to_disk(tmp_path / "linker")
+    fresh = linker_pipeline().get_pipe("dataref_citation_linker")
+    assert fresh.from_disk(tmp_path / "linker").ranker == ranker
+    assert fresh.from_bytes(linker.to_bytes()).ranker == ranker
+    linker.ranker = None

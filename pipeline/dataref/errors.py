@@ -96,6 +96,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E060 = ("Cannot load the dataset-entity classifier from {path} ({detail}). Train it with "
             "`python scripts/train_entities.py corpus/entities` or point [initialize.components."
             "dataref_dataset_entities] path at its classifier.json.")
+    E061 = ("Cannot load the link ranker from {path} ({detail}). Train it with `python scripts/train_links.py "
+            "corpus/links` or point [initialize.components.dataref_citation_linker] path at its ranker.json "
+            "(null: the ordered rules alone).")
 
 
 class DatarefError(ValueError):
@@ -180,6 +183,7 @@ HELP = {
     "E050": "Raised when the pipeline loads: the role classifier's files are missing or broken.",
     "E060": "Raised when the pipeline is assembled or initialized: the entity classifier (classifier.json) is missing "
             "or broken.",
+    "E061": "Raised when the pipeline is assembled or initialized: the link ranker (ranker.json) is missing or broken.",
     "E051": RECORD + "a .txt paper that is not UTF-8 text.",
     "E052": REFUSAL + "--format is neither jsonl nor mdc.",
     "E053": REFUSAL + "--format mdc writes one whole CSV: it takes neither --resume nor --text.",

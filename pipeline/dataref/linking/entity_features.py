@@ -5,8 +5,8 @@ calls the same pipe, so the classifier never sees features computed another way.
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
+from .logistic import LogisticModel
 from .lexicon import (DATA_TITLE, DATA_USE_BEFORE, HEAD_NOUNS, HEAD_SUFFIX_ANY_CASE, MODEL_WORDS, NEW_DATA, OWN_DATA,
                       OWN_POSSESSIVE, RC_PREFIX, REGISTRY_PREFIX, SUPPORT_CUES)
 
@@ -115,32 +115,5 @@ def _model_word_after(after: str) -> bool:
     return match is not None and match.group(1).lower() in MODEL_WORDS
 
 
-@dataclass
-class EntityClassifier:
-    """Logistic regression over `FEATURES`, kept as plain numbers (saved with the pipe, no pickle)."""
-    features: list[str]
-    mean: list[float]
-    scale: list[float]
-    weights: list[float]
-    bias: float
-
-    def score(self, values: dict[str, float]) -> tuple[float, list[dict]]:
-        """The probability that the entity is a dataset, and each feature's push on the log-odds
-        ({feature, value, push}), strongest first."""
-        pushes: list[dict] = []
-        total = self.bias
-        for name, mean, scale, weight in zip(self.features, self.mean, self.scale, self.weights, strict=True):
-            value = values.get(name, 0.0)
-            push = weight * (value - mean) / (scale or 1.0)
-            total += push
-            pushes.append({"feature": name, "value": round(value, 3), "push": round(push, 3)})
-        pushes.sort(key=lambda p: -abs(p["push"]))
-        return 1.0 / (1.0 + math.exp(-total)), pushes
-
-    def to_dict(self) -> dict:
-        return {"features": self.features, "mean": self.mean, "scale": self.scale, "weights": self.weights,
-                "bias": self.bias}
-
-    @classmethod
-    def from_dict(cls, data: Optional[dict]) -> Optional["EntityClassifier"]:
-        return cls(**data) if data else None
+# the entity decision is a logistic regression kept as plain numbers, like the link ranker's
+EntityClassifier = LogisticModel

@@ -1,14 +1,19 @@
 """dataref_citation_linker: attach DATASET entities to their paper's bibliography entries."""
-from typing import Callable, Iterable, NamedTuple, Optional
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple, Optional, Union, cast
 
+import srsly
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from .abbreviations import abbreviation_forms, abbreviation_pairs
-from ..extensions import NIL, install_extensions, key_of
+from ..errors import DatarefError, Errors
+from ..extensions import CITATIONS, NIL, install_extensions, key_of
+from ..linking.link_features import PairCandidate, marker_occurrences, pair_candidates
+from ..linking.logistic import LogisticModel
 from ..linking.markers import resolve_markers
-from ..linking.names import dataset_groups, normalize
+from ..linking.names import NameGroups, dataset_groups, normalize
 from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, LinkRecord, choose_ids, consolidate,
                              coordination,
                              entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
@@ -17,6 +22,23 @@ from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, Lin
 from .scorer import score_citation_links
 
 __all__ = ["CitationLinker", "make_citation_linker"]
+
+MODEL_FILE = "ranker.json"
+
+
+class _RuleState(NamedTuple):
+    """What the ordered rules decided for one Doc, and what they decided it from."""
+    ents: list[Span]
+    text: str
+    bibliography: dict
+    pairs: list[list[str]]
+    groups: NameGroups
+    direct: dict[str, list[LinkRecord]]  # mention key → the rules' links, before propagation
+    considered: set[str]  # entity roots a nearby marker was judged for
+    own: set[str]  # entity roots the paper introduces
+    kb_titles: dict[str, set[str]]
+    name_of: dict[str, list[str]]  # mention key → the entity's names used as evidence
+    title_of: dict[str, list[str]]  # mention key → the known introducing papers' titles
 
 
 class Prediction(NamedTuple):
@@ -40,6 +62,7 @@ class Prediction(NamedTuple):
         "use_titles": True,
         "use_known_papers": True,
         "own_data": True,
+        "ranker_threshold": 0.25,
         "scores": SCORES,
         "scorer": {"@scorers": "dataref.citation_link_scorer.v1"},
     },
@@ -47,25 +70,28 @@ class Prediction(NamedTuple):
 )
 def make_citation_linker(nlp: Language, name: str, label: str, max_gap_chars: int, max_sentence_distance: int,
                          max_unsupported_group: int, max_titles_naming: int, use_titles: bool,
-                         use_known_papers: bool, own_data: bool, scores: dict[str, float],
+                         use_known_papers: bool, own_data: bool, ranker_threshold: float, scores: dict[str, float],
                          scorer: Optional[Callable]) -> "CitationLinker":
     return CitationLinker(nlp, name, label=label, max_gap_chars=max_gap_chars,
                           max_sentence_distance=max_sentence_distance, max_unsupported_group=max_unsupported_group,
                           max_titles_naming=max_titles_naming, use_titles=use_titles,
                           use_known_papers=use_known_papers, own_data=own_data,
-                          scores=scores, scorer=scorer)
+                          ranker_threshold=ranker_threshold, scores=scores, scorer=scorer)
 
 
 class CitationLinker(Pipe):
     """Links each DATASET mention through the paper's citation markers and the entries' content, or abstains.
 
+    The ordered rules propose links; when a ranker is trained (`scripts/train_links.py`, loaded by
+    `initialize`), it scores each (entity, entry) pair from the evidence of all the entity's mentions, and a
+    proposed link whose pair scores under `ranker_threshold` is dropped.
     Reads scispaCy's `doc._.abbreviations` (the `dataref_abbreviations` pipe) and the known-datasets records
     (`doc._.dataset_kb`, from `dataref_dataset_kb`) when present."""
 
     def __init__(self, nlp: Language, name: str = "dataref_citation_linker", *, label: str = "DATASET",
                  max_gap_chars: int = 40, max_sentence_distance: int = 25, max_unsupported_group: int = 2,
                  max_titles_naming: int = 3, use_titles: bool = True, use_known_papers: bool = True,
-                 own_data: bool = True,
+                 own_data: bool = True, ranker_threshold: float = 0.25,
                  scores: Optional[dict[str, float]] = None,
                  scorer: Optional[Callable] = score_citation_links) -> None:
         install_extensions()
@@ -78,8 +104,19 @@ class CitationLinker(Pipe):
         self.use_titles = use_titles
         self.use_known_papers = use_known_papers
         self.own_data = own_data
+        self.ranker_threshold = ranker_threshold
+        self.ranker: Optional[LogisticModel] = None
         self.scores = {**SCORES, **(scores or {})}
         self.scorer = scorer
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None,
+                   path: Optional[Union[str, Path]] = None) -> None:
+        """Load the ranker trained by `scripts/train_links.py` ([initialize.components.*] path; null: rules only)."""
+        if path is not None:
+            try:
+                self.ranker = LogisticModel.from_dict(srsly.read_json(path))
+            except (OSError, ValueError, TypeError) as err:
+                raise DatarefError(Errors.E061.format(path=path, detail=err)) from err
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))
@@ -107,9 +144,74 @@ class CitationLinker(Pipe):
             doc._.dataset_label = self.label  # doc._.datasets reads the label the pipeline was configured with
 
     def _predict_one(self, doc: Doc) -> Prediction:
+        state = self._rule_links(doc)
+        if state is None:
+            return Prediction({}, {})
+        ents, bibliography, groups, direct, own = state.ents, state.bibliography, state.groups, state.direct, state.own
+        considered, kb_titles, pairs = state.considered, state.kb_titles, state.pairs
+        if self.ranker is not None:
+            direct = self._ranked(ents, direct, groups, self.pair_candidates(doc, state))
+        links = propagate(ents, direct, groups, share=self.scores["inherited"])
+        if self.use_known_papers:
+            known_paper_links(ents, links, bibliography, own, groups, kb_titles, score=self.scores["introducing_paper"])
+        if self.use_titles:
+            title_matches(ents, links, bibliography, own, groups, score=self.scores["title_match"])
+        # The one guarantee: never a link to an entry this paper does not have.
+        links = {key: [link for link in found if link["id"] in bibliography] for key, found in links.items()}
+        notes = {}
+        for ent in ents:
+            root = groups.find(normalize(ent.text))
+            if not links[key_of(ent)] and root not in notes:
+                notes[root] = OWN if root in own else OTHER_WORK if root in considered else NO_MARKER
+        linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
+        return Prediction(links, {root: why for root, why in notes.items() if root not in linked}, pairs)
+
+    def pair_candidates(self, doc: Doc, state: Optional["_RuleState"] = None) -> list[PairCandidate]:
+        """Every (entity, entry) pair the ranker decides, with its features (what training reads too)."""
+        state = state or self._rule_links(doc)
+        if state is None:
+            return []
+        ents, text, bibliography = state.ents, state.text, state.bibliography
+        groups = state.groups
+        root_of = {key_of(e): groups.find(normalize(e.text)) for e in ents}
+        mentions_of: dict[str, int] = {}
+        for root in root_of.values():
+            mentions_of[root] = mentions_of.get(root, 0) + 1
+        names_of = {root_of[key_of(e)]: state.name_of[key_of(e)] for e in ents}
+        titles_of = {root_of[key_of(e)]: state.title_of[key_of(e)] for e in ents}
+        citations: dict[str, int] = {}
+        for span in doc.spans[CITATIONS] if CITATIONS in doc.spans else []:
+            for target in span._.targets or []:
+                citations[target] = citations.get(target, 0) + 1
+        occurrences = marker_occurrences(doc, text, ents, group_markers(text, resolve_markers(doc, text=text)),
+                                         key_of, self.max_gap_chars, self.max_sentence_distance, bibliography)
+        return pair_candidates(
+            occurrences, state.direct, root_of, mentions_of,
+            lambda root, entry: entry_evidence(names_of[root], bibliography.get(entry, {}), titles_of[root]),
+            state.own, bibliography, citations)
+
+    def _ranked(self, ents: list[Span], direct: dict[str, list[LinkRecord]], groups,
+                candidates: list[PairCandidate]) -> dict[str, list[LinkRecord]]:
+        """The rules' links whose (entity, entry) pair the ranker scores at `ranker_threshold` or more, each with
+        its score and the features that decided it. The ranker vetoes; it adds no pair of its own (on the dev
+        part's cross-validation, the pairs only it accepted were wrong as often as right)."""
+        assert self.ranker is not None
+        decided = {(c.root, c.entry): self.ranker.score(c.features) for c in candidates}
+        ranked: dict[str, list[LinkRecord]] = {}
+        for ent in ents:
+            root = groups.find(normalize(ent.text))
+            ranked[key_of(ent)] = []
+            for link in direct[key_of(ent)]:
+                score, pushes = decided.get((root, link["id"]), (1.0, []))
+                if score >= self.ranker_threshold:
+                    ranked[key_of(ent)].append(cast(LinkRecord, {**link, "ranker": pushes[:4]}))
+        return ranked
+
+    def _rule_links(self, doc: Doc) -> Optional["_RuleState"]:
+        """The ordered rules' links per mention, before propagation, and what they were decided from."""
         ents = [e for e in doc.ents if e.label_ == self.label]
         if not ents:
-            return Prediction({}, {})
+            return None
         bibliography = doc._.bibliography or {}
         text = doc.text  # built anew on every access: read it once
         pairs = abbreviation_pairs(doc)
@@ -144,20 +246,26 @@ class CitationLinker(Pipe):
                 # Own data keeps only an entry that names it next to it (an earlier paper on the same data).
                 direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["rule"] == "adjacent"
                                        and "entry_names_dataset" in link["entry_evidence"]]
-        links = propagate(ents, direct, groups, share=self.scores["inherited"])
-        if self.use_known_papers:
-            known_paper_links(ents, links, bibliography, own, groups, kb_titles, score=self.scores["introducing_paper"])
-        if self.use_titles:
-            title_matches(ents, links, bibliography, own, groups, score=self.scores["title_match"])
-        # The one guarantee: never a link to an entry this paper does not have.
-        links = {key: [link for link in found if link["id"] in bibliography] for key, found in links.items()}
-        notes = {}
-        for ent in ents:
-            root = groups.find(normalize(ent.text))
-            if not links[key_of(ent)] and root not in notes:
-                notes[root] = OWN if root in own else OTHER_WORK if root in considered else NO_MARKER
-        linked = {groups.find(normalize(e.text)) for e in ents if links[key_of(e)]}
-        return Prediction(links, {root: why for root, why in notes.items() if root not in linked}, pairs)
+        return _RuleState(ents, text, bibliography, pairs, groups, direct, considered, own, kb_titles,
+                          name_of, title_of)
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps({"ranker": self.ranker.to_dict() if self.ranker else None})
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "CitationLinker":
+        self.ranker = LogisticModel.from_dict(srsly.msgpack_loads(data)["ranker"])
+        return self
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.ranker is not None:
+            srsly.write_json(folder / MODEL_FILE, self.ranker.to_dict())
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "CitationLinker":
+        file = Path(path) / MODEL_FILE
+        self.ranker = LogisticModel.from_dict(srsly.read_json(file)) if file.exists() else None
+        return self
 
     def _marker_links(self, doc: Doc, text: str, ents: list[Span], name_of: dict[str, list[str]],
                       title_of: dict[str, list[str]],
