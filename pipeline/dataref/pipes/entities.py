@@ -7,21 +7,20 @@ candidate entity in `doc._.dataset_entities` (kept or not, with its score and th
 import bisect
 import re
 from collections import Counter
-from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional
 
-import srsly
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 
-from ..errors import DatarefError, Errors
+from ..errors import Errors
 from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extensions, key_of
 from ..linking.entities import NER, SOURCES, EntityRecord, Mention, canonical_name, group_mentions, splits_and_parts
 from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
 from ..linking.lexicon import GAP_WORDS
 from ..linking.names import normalize
 from .abbreviations import abbreviation_forms
+from .saved_model import KeepsLogisticModel
 
 MODEL_FILE = "classifier.json"
 INTRODUCED = "introduced_here"  # the rule that keeps the paper's own new data whatever the score
@@ -40,7 +39,7 @@ def make_dataset_entities(nlp: Language, name: str, label: str, threshold: float
     return DatasetEntities(nlp, name, label=label, threshold=threshold)
 
 
-class DatasetEntities(Pipe):
+class DatasetEntities(KeepsLogisticModel, Pipe):
     """Groups candidates (the recognizer's mentions, cue and accession matches, known datasets) into entities
     and keeps those whose learned score reaches `threshold`. Without a trained classifier (not initialized)
     every entity is kept and scored 1.0: the grouping alone."""
@@ -52,15 +51,7 @@ class DatasetEntities(Pipe):
         self.label = label
         self.threshold = threshold
         self.classifier: Optional[EntityClassifier] = None
-
-    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None,
-                   path: Optional[Union[str, Path]] = None) -> None:
-        """Load the classifier trained by `scripts/train_entities.py` ([initialize.components.*] path)."""
-        if path is not None:
-            try:
-                self.classifier = EntityClassifier.from_dict(srsly.read_json(path))
-            except (OSError, ValueError, TypeError) as err:
-                raise DatarefError(Errors.E060.format(path=path, detail=err)) from err
+        self.model_attr, self.model_file, self.load_error = "classifier", MODEL_FILE, Errors.E060
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))
@@ -133,24 +124,6 @@ class DatasetEntities(Pipe):
                 sources=sorted({m.source for m in members}), score=round(score, 4),
                 kept=score >= self.threshold or bool(rule), rule=rule, evidence=evidence))
         return records
-
-    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return srsly.msgpack_dumps({"classifier": self.classifier.to_dict() if self.classifier else None})
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "DatasetEntities":
-        self.classifier = EntityClassifier.from_dict(srsly.msgpack_loads(data)["classifier"])
-        return self
-
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        if self.classifier is not None:
-            srsly.write_json(folder / MODEL_FILE, self.classifier.to_dict())
-
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "DatasetEntities":
-        file = Path(path) / MODEL_FILE
-        self.classifier = EntityClassifier.from_dict(srsly.read_json(file)) if file.exists() else None
-        return self
 
 
 def _unique_key(key: str, taken: set[str]) -> str:

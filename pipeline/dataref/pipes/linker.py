@@ -1,14 +1,13 @@
 """dataref_citation_linker: attach DATASET entities to their paper's bibliography entries."""
-from pathlib import Path
-from typing import Callable, Iterable, NamedTuple, Optional, Union, cast
+from typing import Callable, Iterable, NamedTuple, Optional, cast
 
-import srsly
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from .abbreviations import abbreviation_forms, abbreviation_pairs
-from ..errors import DatarefError, Errors
+from .saved_model import KeepsLogisticModel
+from ..errors import Errors
 from ..extensions import CITATIONS, NIL, install_extensions, key_of
 from ..linking.link_features import PairCandidate, marker_occurrences, pair_candidates
 from ..linking.logistic import LogisticModel
@@ -23,7 +22,6 @@ from .scorer import score_citation_links
 
 __all__ = ["CitationLinker", "make_citation_linker"]
 
-MODEL_FILE = "ranker.json"
 
 
 class _RuleState(NamedTuple):
@@ -79,7 +77,7 @@ def make_citation_linker(nlp: Language, name: str, label: str, max_gap_chars: in
                           ranker_threshold=ranker_threshold, scores=scores, scorer=scorer)
 
 
-class CitationLinker(Pipe):
+class CitationLinker(KeepsLogisticModel, Pipe):
     """Links each DATASET mention through the paper's citation markers and the entries' content, or abstains.
 
     The ordered rules propose links; when a ranker is trained (`scripts/train_links.py`, loaded by
@@ -106,17 +104,9 @@ class CitationLinker(Pipe):
         self.own_data = own_data
         self.ranker_threshold = ranker_threshold
         self.ranker: Optional[LogisticModel] = None
+        self.model_attr, self.model_file, self.load_error = "ranker", "ranker.json", Errors.E061
         self.scores = {**SCORES, **(scores or {})}
         self.scorer = scorer
-
-    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None,
-                   path: Optional[Union[str, Path]] = None) -> None:
-        """Load the ranker trained by `scripts/train_links.py` ([initialize.components.*] path; null: rules only)."""
-        if path is not None:
-            try:
-                self.ranker = LogisticModel.from_dict(srsly.read_json(path))
-            except (OSError, ValueError, TypeError) as err:
-                raise DatarefError(Errors.E061.format(path=path, detail=err)) from err
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))
@@ -248,24 +238,6 @@ class CitationLinker(Pipe):
                                        and "entry_names_dataset" in link["entry_evidence"]]
         return _RuleState(ents, text, bibliography, pairs, groups, direct, considered, own, kb_titles,
                           name_of, title_of)
-
-    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return srsly.msgpack_dumps({"ranker": self.ranker.to_dict() if self.ranker else None})
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "CitationLinker":
-        self.ranker = LogisticModel.from_dict(srsly.msgpack_loads(data)["ranker"])
-        return self
-
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        if self.ranker is not None:
-            srsly.write_json(folder / MODEL_FILE, self.ranker.to_dict())
-
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "CitationLinker":
-        file = Path(path) / MODEL_FILE
-        self.ranker = LogisticModel.from_dict(srsly.read_json(file)) if file.exists() else None
-        return self
 
     def _marker_links(self, doc: Doc, text: str, ents: list[Span], name_of: dict[str, list[str]],
                       title_of: dict[str, list[str]],
