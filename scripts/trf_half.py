@@ -100,8 +100,8 @@ def used_states(doc: Doc) -> numpy.ndarray:
 def outputs(pipeline: Path, texts: list[str]) -> tuple[list[set], list[numpy.ndarray]]:
     """The entities and the used transformer states of the pipeline on `texts`."""
     nlp = spacy.load(pipeline)
-    names = [name for name in nlp.pipe_names if name in ("ner", *(d.name for d in transformer_dirs(pipeline)))]
-    with nlp.select_pipes(enable=names):
+    wanted = {"ner", *(folder.name for folder in transformer_dirs(pipeline))}
+    with nlp.select_pipes(enable=[name for name in nlp.pipe_names if name in wanted]):
         docs = list(nlp.pipe(texts))
     return [{(e.start_char, e.end_char, e.label_) for e in doc.ents} for doc in docs], [used_states(d) for d in docs]
 
