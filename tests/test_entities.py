@@ -56,6 +56,21 @@ def test_squad_versions_and_cifar_sizes_are_different_datasets():
     assert {"CIFAR-10", "CIFAR10"} in groups and {"CIFAR-100"} in groups
 
 
+@pytest.mark.parametrize("path,apart", [
+    # "Cifar10 Cifar100", one recognised span over two names, once joined CIFAR-10 and CIFAR-100 into one record
+    ("ml-tei/2001.08856v1.tei.xml", ("CIFAR-10", "CIFAR-100")),
+    # a size glued to the name is a version: MovieLens1M and MovieLens20M are two datasets
+    ("ml-tei/1809.01703v3.tei.xml", ("MovieLens1M", "MovieLens20M")),
+])
+def test_versions_in_real_papers_stay_apart(corpora, shipped_entities, path, apart):
+    doc = shipped_entities(PaperReader(shipped_entities)(corpora / path))
+    forms = [set(r["surface_forms"]) for r in doc._.dataset_entities]
+    assert all(any(name in f for f in forms) for name in apart)
+    assert not any(set(apart) <= f for f in forms)
+    every = set().union(*forms)  # no span of two names side by side ("Cifar10 Cifar100") is a candidate
+    assert not any(len(x.split()) == 2 and all(w in every for w in x.split()) for x in every)
+
+
 def test_the_same_known_dataset_id_is_one_entity():
     assert _groups(["MS-COCO", "Microsoft Common Objects in Context"],
                    {"MS-COCO": "coco", "Microsoft Common Objects in Context": "coco"}) == [

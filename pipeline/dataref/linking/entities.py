@@ -18,6 +18,8 @@ NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST = "ner", "cue", "accession", "propa
 SOURCES = (NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST)
 # A version the paper may treat as a dataset of its own: "VOC 2007", "SQuAD 1.1", "CoNLL-2003", "CIFAR-100".
 _VERSION = re.compile(r"(?:^|[\s\-_])(v?\d+(?:\.\d+)*[a-z]?)$", re.I)
+# ... or glued to a name of two letters or more, as a size: "MovieLens1M", "CIFAR100", "GSM8K" ("C4" is a name)
+_GLUED_VERSION = re.compile(r"(?<=[a-z]{2})(\d+(?:\.\d+)*[kmb]?)$", re.I)
 
 
 @dataclass
@@ -99,7 +101,7 @@ def name_parts(text: str, other_bases: Optional[set[str]] = None, own: str = "")
                 words = words[cut:]
                 break
     base = " ".join(words)
-    version_match = _VERSION.search(base)
+    version_match = _VERSION.search(base) or _GLUED_VERSION.search(base)
     cut = version_match.start(1) if version_match and version_match.start(1) > 0 else 0
     version = base[cut:].lower() if cut else ""
     family = normalize(base[:cut]) if cut else normalize(base)
@@ -148,7 +150,8 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
         for a in keys_alike:
             for b in keys_alike:
                 i, j = by_key[a], by_key[b]
-                if a != b and parsed[i].version == parsed[j].version and _word_suffix(words_of[a], words_of[b]):
+                if a != b and parsed[i].version == parsed[j].version and _word_suffix(words_of[a], words_of[b]) \
+                        and not _names_another(words_of[b][:len(words_of[b]) - len(words_of[a])], by_key):
                     union.union(i, j)
     for key, i in by_key.items():
         base = words_of[key]
@@ -157,7 +160,7 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
             head = normalize(" ".join(base[:cut]))
             other = by_key.get(head)
             if other is not None and len(head) >= 3 and not parsed[i].version \
-                    and _kb_agrees(mentions[i], mentions[other]):
+                    and _kb_agrees(mentions[i], mentions[other]) and not _names_another(base[cut:], by_key):
                 union.union(i, other)
                 break
         if ":" in parsed[i].base:  # "CoNLL-2014 Shared Task: Grammatical Error Correction"
@@ -193,6 +196,24 @@ def group_mentions(mentions: list[Mention], abbreviation_pairs: Iterable[Iterabl
     for i in range(len(mentions)):
         groups.setdefault(union.find(i), []).append(i)
     return sorted(groups.values(), key=lambda g: mentions[g[0]].start)
+
+
+def joined_names(mentions: list[Mention]) -> set[int]:
+    """Mentions that are two of the paper's other names side by side ("Cifar10 Cifar100", a recognizer's span
+    over a list): neither one dataset nor a form of one."""
+    names = {normalize(m.text) for m in mentions if " " not in m.text.strip()}
+    joined = set()
+    for i, mention in enumerate(mentions):
+        words = mention.text.split()
+        if len(words) == 2 and all(normalize(w) in names for w in words) and normalize(words[0]) != normalize(words[1]):
+            joined.add(i)
+    return joined
+
+
+def _names_another(words: list[str], names: dict[str, int]) -> bool:
+    """Qualifier or extension words that are themselves a name of the paper: "Cifar10 Cifar100" is two names
+    in one span, and joins neither to the other."""
+    return normalize(" ".join(words)) in names
 
 
 def _kb_agrees(a: Mention, b: Mention) -> bool:

@@ -15,7 +15,8 @@ from spacy.tokens import Doc
 
 from ..errors import Errors
 from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extensions, key_of
-from ..linking.entities import NER, SOURCES, EntityRecord, Mention, canonical_name, group_mentions, splits_and_parts
+from ..linking.entities import (NER, SOURCES, EntityRecord, Mention, canonical_name, group_mentions,
+                                joined_names, splits_and_parts)
 from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
 from ..linking.lexicon import GAP_WORDS
 from ..linking.names import normalize
@@ -78,6 +79,8 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
         known = doc._.dataset_kb or {}
         mentions = [Mention(e.start_char, e.end_char, e.text, e.id_ if e.id_ in SOURCES else NER,
                             known.get(key_of(e), {}).get("id", "")) for e in ents]
+        joined = joined_names(mentions)
+        mentions = [m for i, m in enumerate(mentions) if i not in joined]
         forms = abbreviation_forms(doc)
         pairs = {(normalize(short), normalize(long)) for short, long in forms}
         long_of: dict[str, list[str]] = {}  # normalised short form → its long forms, built once per paper
