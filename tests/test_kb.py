@@ -136,6 +136,19 @@ def test_third_table_of_databases_and_registries():
     assert all(r["id"].startswith("bioregistry:") for r in rows) and len(rows) > 2000
 
 
+def test_archives_are_proposed_where_papers_speak_of_their_data(corpora):
+    """A real biomedical paper's "transcriptome data sets downloaded from the Gene Expression Omnibus (GEO; …)":
+    the archive is a candidate from its sentence's data words, as is a "GenBank accession"."""
+    from dataref.readers import PaperReader
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    nlp.add_pipe("dataref_dataset_kb").set_rows(table_from_bioregistry())
+    proposed = {e.text for path in ("5ec9dc00-631d-4dc0-a310-6db68addce4f", "5805de03-5222-41ac-875a-aae9f6ea0667")
+                for e in nlp(PaperReader(nlp)(corpora / "grobid-tei-bulk" / f"{path}.tei.xml")).ents}
+    assert {"Gene Expression Omnibus", "GenBank"} <= proposed
+
+
 def test_n_process_2(kb_nlp):
     texts = ["We evaluate on the GSM8K benchmark and CIFAR-10 images.", "Places of interest."] * 3
     single = [json.dumps(d._.dataset_kb, sort_keys=True) for d in kb_nlp.pipe(texts)]

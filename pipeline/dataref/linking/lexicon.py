@@ -6,6 +6,11 @@ HEAD_NOUNS = ["dataset", "datasets", "data set", "data sets", "corpus", "corpora
               "database", "databases", "collection", "collections"]
 # Cue words after a capitalised name that make it a dataset mention (consistency's "the X dataset").
 CUE_WORDS = ["dataset", "datasets", "corpus", "corpora", "benchmark", "treebank", "database"]
+# Words in a known name's sentence that let the known-datasets tables propose it: the cue words plus how
+# papers speak of archives and deposited data ("data sets downloaded from the Gene Expression Omnibus",
+# "GenBank accession"). On the dev part: biomedical datasets P 0.843 -> 0.825, R 0.754 -> 0.825.
+KNOWN_CUE_WORDS = CUE_WORDS + ["data", "databases", "repository", "repositories", "archive", "archives",
+                               "accession", "accessions", "deposited"]
 # Words before "X dataset" that show X is a name, not the start of a sentence ("on GSM8K benchmark").
 CUE_LEAD = ["the", "on", "of", "from", "in", "and", "or", "with", "using", "our", "popular", "public", "standard"]
 # Nouns after a known but ambiguous name that show it is used as data ("English Wikipedia dump").

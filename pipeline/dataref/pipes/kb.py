@@ -17,7 +17,7 @@ from spacy.util import ensure_path, filter_spans
 
 from ..linking.entities import KNOWN
 from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
-from ..linking.lexicon import CUE_WORDS, DATA_NOUNS, RC_PREFIX, REGISTRY_PREFIX, REGISTRY_RECORD_WORDS
+from ..linking.lexicon import DATA_NOUNS, KNOWN_CUE_WORDS, RC_PREFIX, REGISTRY_PREFIX, REGISTRY_RECORD_WORDS
 from ..linking.names import normalize
 
 KB_FILE = "datasets.jsonl"
@@ -124,7 +124,7 @@ def is_ambiguous(name: str) -> bool:
     "dataref_dataset_kb",
     requires=["doc.ents"],
     assigns=["doc.ents", "doc._.dataset_kb"],
-    default_config={"label": "DATASET", "propose": True, "cue_words": CUE_WORDS, "window": 8},
+    default_config={"label": "DATASET", "propose": True, "cue_words": KNOWN_CUE_WORDS, "window": 8},
 )
 def make_dataset_kb(nlp: Language, name: str, label: str, propose: bool, cue_words: list[str],
                     window: int) -> "DatasetKB":
@@ -135,7 +135,7 @@ class DatasetKB(Pipe):
     """Known datasets: each DATASET entity's record, and supported mentions of known names the model missed."""
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_kb", *, label: str = "DATASET",
-                 propose: bool = True, cue_words: Iterable[str] = CUE_WORDS, window: int = 8) -> None:
+                 propose: bool = True, cue_words: Iterable[str] = KNOWN_CUE_WORDS, window: int = 8) -> None:
         install_extensions()
         self.name = name
         self.label = label
