@@ -25,3 +25,20 @@ def test_trf_pipeline_reads_the_example_like_the_cnn(trf, shipped):
     assert len(names & cnn_names) >= len(cnn_names) // 2, (names, cnn_names)
     linked = [record for record in doc._.datasets if record["linked"]]
     assert linked and all(ref["id"] in doc._.bibliography for record in linked for ref in record["references"])
+
+
+def test_trf_extract_runs_in_the_forked_workers(trf, tmp_path):
+    """`dataref extract --model en_dataref_trf` forks workers after the pipeline is loaded; torch's OpenMP
+    threads do not survive fork, so each worker runs torch on one thread (it once hung until the paper timeout)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from dataref.cli import app
+
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["extract", str(EXAMPLE), "-o", str(out), "--model", "en_dataref_trf",
+                                      "--paper-timeout", "60"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(out.read_text().splitlines()[0])
+    assert "error" not in record and record["datasets"]

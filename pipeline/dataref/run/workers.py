@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -60,6 +61,9 @@ def _child_setup() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass  # not Linux: workers still stop when the parent closes their pipes
+    torch = sys.modules.get("torch")  # a transformer pipeline: OpenMP's thread pool does not survive fork
+    if torch is not None:
+        torch.set_num_threads(1)
 
 
 def process_paper(nlp, reader, path: Path, source: Union[Path, Exception],
