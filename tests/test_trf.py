@@ -42,3 +42,21 @@ def test_trf_extract_runs_in_the_forked_workers(trf, tmp_path):
     assert result.exit_code == 0, result.output
     record = json.loads(out.read_text().splitlines()[0])
     assert "error" not in record and record["datasets"]
+
+
+def test_trf_windows_run_the_transformer_with_the_ner(trf, corpora):
+    """dataref_windows runs the transformer with the ner on each window: the ner alone read no embeddings
+    there and tagged "these", "our", "Fig" (gold dev datasets P 0.35 instead of 0.8)."""
+    from dataref.pipes.windows import window_pipes
+
+    whole = spacy.load("en_dataref_trf", exclude=["dataref_dataset_entities", "dataref_citation_linker",
+                                                  "dataref_identifiers", "dataref_dataset_roles"])
+    windowed = window_pipes(spacy.load("en_dataref_trf", exclude=["dataref_dataset_entities",
+                                                                  "dataref_citation_linker", "dataref_identifiers",
+                                                                  "dataref_dataset_roles"]), max_chars=10_000)
+    assert "transformer" in windowed.get_pipe("dataref_windows").pipes
+    doc = TEIReader(whole)(corpora / "grobid-tei-bulk" / "5ec9dc00-631d-4dc0-a310-6db68addce4f.tei.xml")
+    assert len(doc.text) > 50_000  # several windows
+    expected = {(e.start_char, e.end_char) for e in whole(doc.copy()).ents}
+    found = {(e.start_char, e.end_char) for e in windowed(doc.copy()).ents}
+    assert expected and len(expected & found) >= 0.8 * len(expected) and len(found) <= 1.2 * len(expected)

@@ -16,7 +16,11 @@ MAX_TOKENS = 15_000  # tok2vec holds about 18 KB a token: some 270 MB a window
 CONTEXT = 32  # tokens each side of a window: wider than what tok2vec sees (depth 4 × window 1)
 
 
-@Language.factory("dataref_windows", default_config={"pipes": ["tok2vec", "ner"], "max_chars": MAX_CHARS,
+# The embedding layer and the recognizer that listens to it: the CNN's tok2vec or en_dataref_trf's transformer.
+PIPES = ("tok2vec", "transformer", "ner")
+
+
+@Language.factory("dataref_windows", default_config={"pipes": list(PIPES), "max_chars": MAX_CHARS,
                                                      "context": CONTEXT})
 def make_windows(nlp: Language, name: str, pipes: list[str], max_chars: int, context: int) -> "Windows":
     return Windows(nlp, name, pipes=pipes, max_chars=max_chars, context=context)
@@ -25,7 +29,7 @@ def make_windows(nlp: Language, name: str, pipes: list[str], max_chars: int, con
 class Windows(Pipe):
     """Runs `pipes` (components of the same pipeline, disabled there) over the paper in windows."""
 
-    def __init__(self, nlp: Language, name: str = "dataref_windows", *, pipes: Iterable[str] = ("tok2vec", "ner"),
+    def __init__(self, nlp: Language, name: str = "dataref_windows", *, pipes: Iterable[str] = PIPES,
                  max_chars: int = MAX_CHARS, context: int = CONTEXT) -> None:
         self.nlp = nlp
         self.name = name
@@ -80,9 +84,10 @@ def windows(doc: Doc, max_chars: int, max_tokens: int = MAX_TOKENS) -> Iterator[
         yield start, len(doc)
 
 
-def window_pipes(nlp: Language, pipes: Iterable[str] = ("tok2vec", "ner"), max_chars: int = MAX_CHARS) -> Language:
-    """Put `dataref_windows` in place of the pipeline's tok2vec and ner (kept, disabled, and run by it); does
-    nothing when they are absent or already windowed."""
+def window_pipes(nlp: Language, pipes: Iterable[str] = PIPES, max_chars: int = MAX_CHARS) -> Language:
+    """Put `dataref_windows` in place of the pipeline's tok2vec (or transformer) and ner (kept, disabled, and run
+    by it); does nothing when they are absent or already windowed. The ner must run with the layer it listens
+    to: run alone on a window it reads no embeddings of that window."""
     names = [name for name in pipes if name in nlp.pipe_names]
     if not names or "dataref_windows" in nlp.component_names:
         return nlp
