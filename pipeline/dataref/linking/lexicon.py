@@ -78,6 +78,14 @@ COORDINATION = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
 # Words a dataset name never starts with: dropped from training spans and from recognised mentions alike.
 DETERMINERS = ("the", "a", "an")
 
+# Verbs that say a cited work made the data: "introduced in [14]", "provided by [29]".
+DATA_MADE_VERBS = r"introduced|proposed|released|provided|collected|created|constructed"
+# The words just before a marker that say it cites where the data was made: "… that was introduced in [14]".
+INTRO_BEFORE_MARKER = re.compile(rf"\b(?:{DATA_MADE_VERBS}|made available)\s+(?:in|by)\s*$", re.I)
+# Words anywhere between a name and its marker that say the marker cites where the data comes from (a ranker
+# feature).
+INTRO_CUE = re.compile(rf"\b(?:{DATA_MADE_VERBS}|presented|described|published|developed|built|from|by|in)\b", re.I)
+
 # Between a dataset and a marker later in its sentence, words that say the marker cites a method, model,
 # tool or protocol: "on QM9 we use the single-target training following [8]".
 METHOD_CUES = re.compile(

@@ -2,13 +2,12 @@
 marker (after or before a mention, later in its sentence, first in the next sentence) or a rule, with features
 over all the entity's mentions. Pure functions over the Doc's spans; the linker decides with them."""
 import math
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from spacy.tokens import Doc, Span
 
-from .lexicon import METHOD_CUES
+from .lexicon import INTRO_CUE, METHOD_CUES
 from .markers import ResolvedMarker
 from .rules import SCORES, group_after, group_before, groups_in_sentence, introduces_data
 
@@ -19,9 +18,6 @@ LINK_FEATURES = (
     "entry_citations_log", "own",
 )
 KINDS = ("after", "before", "sentence_clear", "sentence_far", "next_sentence")
-# Words between a name and its marker that say the marker cites where the data comes from.
-INTRO_CUE = re.compile(r"\b(?:introduced|proposed|presented|released|provided|collected|created|constructed|"
-                       r"described|published|developed|built|from|by|in)\b", re.I)
 # A first mention opens a description ("Amazon Reviews: The amazon review datasets …") when it starts its
 # sentence; only then does the next sentence's first marker count.
 _OPENING = 3

@@ -6,12 +6,13 @@ tested on their own."""
 import re
 from bisect import bisect_left, bisect_right
 from itertools import pairwise
-from typing import NotRequired, Iterable, Optional, Sequence, TypedDict, cast
+from typing import Iterable, NotRequired, Optional, Sequence, TypedDict, cast
 
 from spacy.tokens import Doc, Span
 
 from ..extensions import key_of
-from .lexicon import DATA_TITLE, GAP_WORDS, HEAD_SUFFIX_ANY_CASE, METHOD_CUES, NEW_DATA, OWN_DATA, OWN_POSSESSIVE
+from .lexicon import (DATA_TITLE, GAP_WORDS, HEAD_SUFFIX_ANY_CASE, INTRO_BEFORE_MARKER, METHOD_CUES, NEW_DATA,
+                      OWN_DATA, OWN_POSSESSIVE)
 from .markers import ResolvedMarker, fold
 from .names import NameGroups, normalize
 
@@ -24,9 +25,6 @@ OTHER_WORK = "the nearby citations are for other work"
 # "the WMT17 dataset [3]", "Stanford Question Answering Dataset (SQuAD) [27]".
 GAP_AFTER = re.compile(rf"^(?:[\s,:~]|\([\w\-.+/ ]{{1,20}}\)|(?:{GAP_WORDS})\b)*$", re.I)
 GAP_BEFORE = re.compile(r"^[\s:]*$")
-# The words just before a marker that say it cites where the data was made: "… that was introduced in [14]".
-INTRO_BEFORE_MARKER = re.compile(r"\b(?:introduced|proposed|released|provided|collected|created|constructed|"
-                                 r"made available)\s+(?:in|by)\s*$", re.I)
 # A narrative citation as the subject that makes the dataset: "Rinberg et al. (2025) develop RippleBench".
 GAP_BEFORE_MAKER = re.compile(r"^\)?\s*(?:develop|introduce|propose|present|release|collect|create|construct|build|"
                               r"curate|compile)(?:s|d|ed)?\s+(?:(?:the|a|an|new|novel)\s+)*$", re.I)

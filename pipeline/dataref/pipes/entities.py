@@ -44,6 +44,7 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
     """Groups candidates (the recognizer's mentions, cue and accession matches, known datasets) into entities
     and keeps those whose learned score reaches `threshold`. Without a trained classifier (not initialized)
     every entity is kept and scored 1.0: the grouping alone."""
+    model_attr, model_file, load_error = "classifier", MODEL_FILE, Errors.E060
 
     def __init__(self, nlp: Language, name: str = "dataref_dataset_entities", *, label: str = "DATASET",
                  threshold: float = 0.5) -> None:
@@ -52,7 +53,6 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
         self.label = label
         self.threshold = threshold
         self.classifier: Optional[EntityClassifier] = None
-        self.model_attr, self.model_file, self.load_error = "classifier", MODEL_FILE, Errors.E060
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))

@@ -11,17 +11,15 @@ from ..errors import Errors
 from ..extensions import CITATIONS, NIL, install_extensions, key_of
 from ..linking.link_features import PairCandidate, marker_occurrences, pair_candidates
 from ..linking.logistic import LogisticModel
-from ..linking.markers import resolve_markers
+from ..linking.markers import ResolvedMarker, resolve_markers
 from ..linking.names import NameGroups, dataset_groups, normalize
 from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, LinkRecord, choose_ids, consolidate,
-                             coordination,
-                             entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
+                             coordination, entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
                              known_paper_links, links_of, own_datasets, propagate, supports,
                              title_matches)
 from .scorer import score_citation_links
 
 __all__ = ["CitationLinker", "make_citation_linker"]
-
 
 
 class _RuleState(NamedTuple):
@@ -31,6 +29,7 @@ class _RuleState(NamedTuple):
     bibliography: dict
     pairs: list[list[str]]
     groups: NameGroups
+    markers: list[list[ResolvedMarker]]  # the paper's citation markers, in groups of adjacent ones
     direct: dict[str, list[LinkRecord]]  # mention key → the rules' links, before propagation
     considered: set[str]  # entity roots a nearby marker was judged for
     own: set[str]  # entity roots the paper introduces
@@ -85,6 +84,7 @@ class CitationLinker(KeepsLogisticModel, Pipe):
     proposed link whose pair scores under `ranker_threshold` is dropped.
     Reads scispaCy's `doc._.abbreviations` (the `dataref_abbreviations` pipe) and the known-datasets records
     (`doc._.dataset_kb`, from `dataref_dataset_kb`) when present."""
+    model_attr, model_file, load_error = "ranker", "ranker.json", Errors.E061
 
     def __init__(self, nlp: Language, name: str = "dataref_citation_linker", *, label: str = "DATASET",
                  max_gap_chars: int = 40, max_sentence_distance: int = 25, max_unsupported_group: int = 2,
@@ -104,7 +104,6 @@ class CitationLinker(KeepsLogisticModel, Pipe):
         self.own_data = own_data
         self.ranker_threshold = ranker_threshold
         self.ranker: Optional[LogisticModel] = None
-        self.model_attr, self.model_file, self.load_error = "ranker", "ranker.json", Errors.E061
         self.scores = {**SCORES, **(scores or {})}
         self.scorer = scorer
 
@@ -173,8 +172,8 @@ class CitationLinker(KeepsLogisticModel, Pipe):
         for span in doc.spans[CITATIONS] if CITATIONS in doc.spans else []:
             for target in span._.targets or []:
                 citations[target] = citations.get(target, 0) + 1
-        occurrences = marker_occurrences(doc, text, ents, group_markers(text, resolve_markers(doc, text=text)),
-                                         key_of, self.max_gap_chars, self.max_sentence_distance, bibliography)
+        occurrences = marker_occurrences(doc, text, ents, state.markers, key_of, self.max_gap_chars,
+                                         self.max_sentence_distance, bibliography)
         return pair_candidates(
             occurrences, state.direct, root_of, mentions_of,
             lambda root, entry: entry_evidence(names_of[root], bibliography.get(entry, {}), titles_of[root]),
@@ -226,7 +225,8 @@ class CitationLinker(KeepsLogisticModel, Pipe):
             if title:
                 kb_titles.setdefault(groups.find(normalize(ent.text)), set()).add(title)
         title_of = {key_of(e): sorted(kb_titles.get(groups.find(normalize(e.text)), ())) for e in ents}
-        direct, considered_names = self._marker_links(doc, text, ents, name_of, title_of, bibliography)
+        markers = group_markers(text, resolve_markers(doc, text=text))
+        direct, considered_names = self._marker_links(doc, text, ents, markers, name_of, title_of, bibliography)
         considered = {groups.find(name) for name in considered_names}
         consolidate(ents, direct, groups)
         own = own_datasets(doc, text, ents, groups, (doc._.paper or {}).get("title", ""),
@@ -236,13 +236,12 @@ class CitationLinker(KeepsLogisticModel, Pipe):
                 # Own data keeps only an entry that names it next to it (an earlier paper on the same data).
                 direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["rule"] == "adjacent"
                                        and "entry_names_dataset" in link["entry_evidence"]]
-        return _RuleState(ents, text, bibliography, pairs, groups, direct, considered, own, kb_titles,
+        return _RuleState(ents, text, bibliography, pairs, groups, markers, direct, considered, own, kb_titles,
                           name_of, title_of)
 
-    def _marker_links(self, doc: Doc, text: str, ents: list[Span], name_of: dict[str, list[str]],
-                      title_of: dict[str, list[str]],
+    def _marker_links(self, doc: Doc, text: str, ents: list[Span], groups: list[list[ResolvedMarker]],
+                      name_of: dict[str, list[str]], title_of: dict[str, list[str]],
                       bibliography: dict) -> tuple[dict[str, list[LinkRecord]], set[str]]:
-        groups = group_markers(text, resolve_markers(doc, text=text))
         links: dict[str, list[LinkRecord]] = {key_of(e): [] for e in ents}
         considered: set[str] = set()
         claimed: set[int] = set()
