@@ -228,10 +228,10 @@ def test_one_failing_paper_keeps_the_rest_of_its_batch(shipped, corpora, monkeyp
     failing = docs[2].text
     own_datasets = linker_module.own_datasets
 
-    def own_datasets_failing_once(doc, *args, **kwargs):
-        if doc.text == failing:
+    def own_datasets_failing_once(sentences, *args, **kwargs):
+        if sentences.doc.text == failing:
             raise RuntimeError("a rule failed on this paper")
-        return own_datasets(doc, *args, **kwargs)
+        return own_datasets(sentences, *args, **kwargs)
 
     monkeypatch.setattr(linker_module, "own_datasets", own_datasets_failing_once)
     linker = shipped.get_pipe("dataref_citation_linker")

@@ -5,11 +5,12 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from .lexicon import INTRO_CUE, METHOD_CUES
 from .markers import ResolvedMarker
 from .rules import SCORES, group_after, group_before, groups_in_sentence, introduces_data
+from .sentences import Sentences
 
 LINK_FEATURES = (
     "rule_score", "after", "before", "sentence_clear", "sentence_far", "next_sentence", "rule_only",
@@ -57,11 +58,11 @@ def _occurrences_of(group: list[ResolvedMarker], mention: str, kind: str, distan
     return found
 
 
-def marker_occurrences(doc: Doc, text: str, ents: list[Span], groups: list[list[ResolvedMarker]],
+def marker_occurrences(sentences: Sentences, text: str, ents: list[Span], groups: list[list[ResolvedMarker]],
                        key_of, max_gap: int, max_distance: int, bibliography: dict) -> list[Occurrence]:
     """Every entry each mention reaches through a marker group, however far (the rules are stricter)."""
     found: list[Occurrence] = []
-    has_sents = doc.has_annotation("SENT_START")
+    doc = sentences.doc
     for ent in ents:
         key = key_of(ent)
         seen: set[int] = set()
@@ -73,19 +74,20 @@ def marker_occurrences(doc: Doc, text: str, ents: list[Span], groups: list[list[
         before = group_before(text, ent, groups, set())
         if before is not None:
             found += _occurrences_of(before, key, "before", ent.start - before[-1].end, "")
-        if not has_sents:
+        if not sentences.annotated:
             continue
         in_sentence = False
-        for group, clear in groups_in_sentence(doc, text, ent, ents, groups, set(), max_distance, bibliography):
+        for group, clear in groups_in_sentence(sentences, text, ent, ents, groups, set(), max_distance,
+                                               bibliography):
             in_sentence = True
             if id(group[0]) in seen:
                 continue
             found += _occurrences_of(group, key, "sentence_clear" if clear else "sentence_far",
                                      group[0].start - ent.end, text[ent.end_char:group[0].start_char])
-        sent = ent.sent
+        sent = sentences.of(ent.start)
         if in_sentence or after is not None or ent.start - sent.start > _OPENING or sent.end >= len(doc):
             continue
-        following = doc[sent.end].sent
+        following = sentences.of(sent.end)
         for group in groups:
             if following.start <= group[0].start < following.end:
                 found += _occurrences_of(group, key, "next_sentence", group[0].start - ent.end,

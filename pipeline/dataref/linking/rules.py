@@ -8,13 +8,14 @@ from bisect import bisect_left, bisect_right
 from itertools import pairwise
 from typing import Iterable, NotRequired, Optional, Sequence, TypedDict, cast
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from ..extensions import key_of
 from .lexicon import (DATA_TITLE, GAP_WORDS, HEAD_SUFFIX_ANY_CASE, INTRO_BEFORE_MARKER, METHOD_CUES, NEW_DATA,
                       OWN_DATA, OWN_POSSESSIVE)
 from .markers import ResolvedMarker, fold
 from .names import NameGroups, normalize
+from .sentences import Sentences
 
 # Why a dataset has no link, as the output reports it (the roles read OWN as the paper's own data).
 OWN = "introduced by this paper"
@@ -278,12 +279,13 @@ def names_something(token, sent_start: int, surnames: set[str]) -> bool:
     return inner_upper or mixed or capitalised
 
 
-def groups_in_sentence(doc: Doc, text: str, ent: Span, ents: list[Span], groups, claimed: set[int],
+def groups_in_sentence(sentences: Sentences, text: str, ent: Span, ents: list[Span], groups, claimed: set[int],
                        max_distance: int, bibliography: dict) -> list[tuple[list[ResolvedMarker], bool]]:
     """Marker groups later in the mention's sentence, each with whether it is the next thing the
     sentence cites after the mention (no other mention, marker, name or method word between). `ents` are in
     text order (doc.ents)."""
-    sent = ent.sent
+    doc = sentences.doc
+    sent = sentences.of(ent.start)
     limit = min(sent.end, ent.end + max_distance)
     found = []
     nearest = True
@@ -343,7 +345,7 @@ def links_of(group: list[ResolvedMarker], rule: str, ids: Optional[list[str]] = 
 
 # ---- the paper's own data ------------------------------------------------------------------------
 
-def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, title: str,
+def own_datasets(sentences: Sentences, text: str, ents: list[Span], groups: NameGroups, title: str,
                  known: Optional[dict] = None) -> set[str]:
     """Name groups the paper introduces itself: "we introduce/release/collect … X", "our X corpus",
     "X, a new dataset", or the paper's title presenting it ("X: A Large-Scale Dataset for …"). A known
@@ -359,7 +361,7 @@ def own_datasets(doc: Doc, text: str, ents: list[Span], groups: NameGroups, titl
             continue
         if introduced_elsewhere(known.get(key_of(ent)), title):
             continue
-        sent = ent.sent
+        sent = sentences.of(ent.start)
         before = text[max(sent.start_char, ent.start_char - 300):ent.start_char]
         after = text[ent.end_char:min(sent.end_char, ent.end_char + 40)]
         verb = OWN_DATA.search(before)

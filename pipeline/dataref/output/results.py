@@ -10,16 +10,17 @@ from spacy.tokens import Doc, Span
 from ..extensions import SECTIONS, key_of
 from ..linking.identifiers import is_dataset_by_itself
 from ..linking.names import dataset_groups, normalize
-from ..linking.sentences import sentence_text
+from ..linking.sentences import Sentences, sentence_text
 
 LABEL = "DATASET"
 
 
 class _Sections:
     """The paper's sections, looked up by bisection on their sorted offsets (one scan per paper, not per
-    mention); sections that overlap or come unordered are scanned as before."""
+    mention); sections that overlap or come unordered are scanned as before. Its sentences, read once too."""
 
     def __init__(self, doc: Doc) -> None:
+        self.sentences = Sentences(doc)
         self.spans = list(doc.spans[SECTIONS]) if SECTIONS in doc.spans else []
         self.start_chars = [s.start_char for s in self.spans]
         self.ordered = all(a.end <= b.start and a.end_char <= b.start_char for a, b in pairwise(self.spans))
@@ -152,7 +153,7 @@ def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliograph
 def _mention(doc: Doc, start: int, end: int, sections: Optional[_Sections] = None) -> dict:
     """Where one mention is: its offsets, section and sentence, so a wrong name can be traced without the Doc."""
     return {"start": start, "end": end, "section": _section_at(doc, start, sections),
-            "sentence": sentence_text(doc, start, end)}
+            "sentence": sentence_text((sections or _Sections(doc)).sentences, start, end)}
 
 
 def _section_at(doc: Doc, char: int, sections: Optional[_Sections] = None) -> str:
@@ -161,6 +162,7 @@ def _section_at(doc: Doc, char: int, sections: Optional[_Sections] = None) -> st
 
 def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, note: Optional[str],
             known: dict, entity: Optional[dict] = None, sections: Optional[_Sections] = None) -> dict:
+    sections = sections or _Sections(doc)
     forms = Counter(m.text for m in mentions)
     references: dict[str, dict] = {}
     for mention in mentions:
@@ -173,8 +175,8 @@ def _record(doc: Doc, mentions: list[Span], links: dict, bibliography: dict, not
                                     "mention": [mention.start_char, mention.end_char], "marker": marker,
                                     "marker_text": link.get("marker_text", ""),
                                     "entry": link.get("entry_evidence", []),
-                                    "sentence": sentence_text(doc, *(marker or [mention.start_char,
-                                                                                 mention.end_char]))})
+                                    "sentence": sentence_text(sections.sentences,
+                                                              *(marker or [mention.start_char, mention.end_char]))})
     ordered = sorted(references.values(), key=lambda r: (-r["score"], -r["mentions"]))
     record = {
         "name": entity["name"] if entity else forms.most_common(1)[0][0],

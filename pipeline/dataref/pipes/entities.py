@@ -137,6 +137,12 @@ def _unique_key(key: str, taken: set[str]) -> str:
     return candidate
 
 
+def _opens_sentence(text: str, sentence_start: int, start: int, reach: int = 20) -> bool:
+    """Only quotes, brackets and spaces before the mention in its sentence. Reads at most `reach` characters:
+    a sentence may run through a whole list or table, and reading all of it for each mention was quadratic."""
+    return start - sentence_start <= reach and not text[sentence_start:start].strip(" \"'([-")
+
+
 def _contexts(doc: Doc, text: str, mentions: list[Mention]) -> list[MentionContext]:
     """What surrounds each mention, read from the Doc once."""
     sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
@@ -163,7 +169,7 @@ def _contexts(doc: Doc, text: str, mentions: list[Mention]) -> list[MentionConte
         titles = [bibliography.get(i, {}).get("title", "") for i in markers[m][1]] if after_marker else []
         contexts.append(MentionContext(
             text=mention.text, source=mention.source, before=text[max(0, start - WINDOW):start],
-            after=text[end:end + WINDOW], sentence_initial=not text[sentence_start:start].strip(" \"'([-"),
+            after=text[end:end + WINDOW], sentence_initial=_opens_sentence(text, sentence_start, start),
             section=section, in_heading=in_heading, in_caption=bool(_CAPTION.match(section)),
             marker_after=after_marker, entry_titles=[t for t in titles if t], kb_id=mention.kb_id))
     return contexts

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from ..extensions import SECTIONS, install_extensions, key_of
 from ..linking.identifiers import Identifier, IdentifierRecord, entry_identifiers, find_identifiers
 from ..linking.lexicon import EXCLUDED_SECTIONS
-from ..linking.sentences import sentence_text
+from ..linking.sentences import Sentences, sentence_text
 
 # How an identifier is tied to a named dataset, strongest first.
 TIES = ("is_mention", "parenthetical", "cited_entry", "same_sentence")
@@ -62,12 +62,13 @@ class DatasetIdentifiers(Pipe):
         cited = _cited_entries(doc, ents)
         records: list[IdentifierRecord] = []
         identifiers = find_identifiers(text, sections, exclude_dois=own, skip=skip)
+        sentences = Sentences(doc)
         # a mention that is itself an identifier (an accession the consistency component tagged) names no other one
         named = [e for e in ents if not any(i.start < e.end_char and e.start_char < i.end for i in identifiers)]
         for found in identifiers:
             record = _as_record(found, "data_statement" if found.in_statement else "text",
-                                sentence_text(doc, found.start, found.end))
-            record["mention"], record["tie"] = self._tie(doc, text, found, ents, named, cited)
+                                sentence_text(sentences, found.start, found.end))
+            record["mention"], record["tie"] = self._tie(sentences, text, found, ents, named, cited)
             records.append(record)
         for bib_id, entry in (doc._.bibliography or {}).items():
             for found in entry_identifiers(entry):
@@ -78,9 +79,10 @@ class DatasetIdentifiers(Pipe):
                 records.append(record)
         return records
 
-    def _tie(self, doc: Doc, text: str, found: Identifier, ents: list[Span], named: list[Span],
+    def _tie(self, sentences: Sentences, text: str, found: Identifier, ents: list[Span], named: list[Span],
              cited: dict[str, str]) -> tuple[Optional[str], Optional[str]]:
         """The DATASET mention the paper names this identifier with, and how."""
+        doc = sentences.doc
         for ent in ents:  # the accession itself is the mention (the consistency component tags some)
             if ent.start_char <= found.start < ent.end_char or found.start <= ent.start_char < found.end:
                 return key_of(ent), "is_mention"
@@ -88,19 +90,19 @@ class DatasetIdentifiers(Pipe):
             entry = (doc._.bibliography or {}).get(bib_id, {})
             if found.kind == "doi" and (entry.get("doi") or "").lower() == found.id:
                 return mention, "cited_entry"
-        if not doc.has_annotation("SENT_START"):
+        if not sentences.annotated:
             return None, None
         span = doc.char_span(found.start, found.end, alignment_mode="expand")
-        if span is None:
+        if span is None or not len(span):
             return None, None
-        sent = span.sent
-        near = [e for e in named if e.sent.start == sent.start and e.end_char <= found.start
+        sent = sentences.of(span.start)
+        near = [e for e in named if sent.start <= e.start < sent.end and e.end_char <= found.start
                 and found.start - e.end_char <= self.max_tie_chars]
         if near:
             ent = near[-1]
             between = text[ent.end_char:found.start]
             return key_of(ent), "parenthetical" if re.match(r"(?:\s+[\w-]+){0,3}\s*[(\[]", between) else "same_sentence"
-        after = [e for e in named if e.sent.start == sent.start and e.start_char >= found.end
+        after = [e for e in named if sent.start <= e.start < sent.end and e.start_char >= found.end
                  and e.start_char - found.end <= self.max_tie_chars // 2]
         return (key_of(after[0]), "same_sentence") if after else (None, None)
 

@@ -19,6 +19,7 @@ from ..linking.entities import KNOWN
 from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
 from ..linking.lexicon import DATA_NOUNS, KNOWN_CUE_WORDS, RC_PREFIX, REGISTRY_PREFIX, REGISTRY_RECORD_WORDS
 from ..linking.names import normalize
+from ..linking.sentences import Sentences
 
 KB_FILE = "datasets.jsonl"
 # Leaderboard variants ("ImageNet - 10% labeled data"), citation-like and cut-off aliases are not names.
@@ -198,12 +199,13 @@ class DatasetKB(Pipe):
                    and not (e < len(doc) and doc[e].lower_ == "et")]  # "Deng et al."
         supported: set[str] = set()
         spans = []
+        sentences = Sentences(doc)
         for start, end in matches:
             span = Span(doc, start, end, label=self.label, span_id=KNOWN)
             key = normalize(span.text)
             ambiguous = is_ambiguous(span.text)
             strong = end < len(doc) and (doc[end].lower_ in DATA_NOUNS or end in marker_starts)
-            medium = key in tagged or self._cue_in_sentence(doc, start, end)
+            medium = key in tagged or self._cue_in_sentence(sentences, start, end)
             if strong or (medium and not ambiguous and start not in headings):
                 supported.add(key)
                 spans.append(span)
@@ -213,8 +215,9 @@ class DatasetKB(Pipe):
                 spans.append(span)
         return filter_spans(spans)
 
-    def _cue_in_sentence(self, doc: Doc, start: int, end: int) -> bool:
-        sent = doc[start].sent if doc.has_annotation("SENT_START") else doc[:]
+    def _cue_in_sentence(self, sentences: Sentences, start: int, end: int) -> bool:
+        doc = sentences.doc
+        sent = sentences.of(start)
         low, high = max(sent.start, start - self.window), min(sent.end, end + self.window)
         return any(t.lower_ in self.cue_words for t in doc[low:high])
 

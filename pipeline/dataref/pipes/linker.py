@@ -17,6 +17,7 @@ from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, Lin
                              coordination, entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
                              known_paper_links, links_of, own_datasets, propagate, supports,
                              title_matches)
+from ..linking.sentences import Sentences
 from .scorer import score_citation_links
 
 __all__ = ["CitationLinker", "make_citation_linker"]
@@ -25,6 +26,7 @@ __all__ = ["CitationLinker", "make_citation_linker"]
 class _RuleState(NamedTuple):
     """What the ordered rules decided for one Doc, and what they decided it from."""
     ents: list[Span]
+    sentences: Sentences
     text: str
     bibliography: dict
     pairs: list[list[str]]
@@ -172,7 +174,7 @@ class CitationLinker(KeepsLogisticModel, Pipe):
         for span in doc.spans[CITATIONS] if CITATIONS in doc.spans else []:
             for target in span._.targets or []:
                 citations[target] = citations.get(target, 0) + 1
-        occurrences = marker_occurrences(doc, text, ents, state.markers, key_of, self.max_gap_chars,
+        occurrences = marker_occurrences(state.sentences, text, ents, state.markers, key_of, self.max_gap_chars,
                                          self.max_sentence_distance, bibliography)
         return pair_candidates(
             occurrences, state.direct, root_of, mentions_of,
@@ -203,6 +205,7 @@ class CitationLinker(KeepsLogisticModel, Pipe):
             return None
         bibliography = doc._.bibliography or {}
         text = doc.text  # built anew on every access: read it once
+        sentences = Sentences(doc)
         pairs = abbreviation_pairs(doc)
         groups = dataset_groups(doc, ents, pairs)
         names: dict[str, set[str]] = {}
@@ -226,20 +229,21 @@ class CitationLinker(KeepsLogisticModel, Pipe):
                 kb_titles.setdefault(groups.find(normalize(ent.text)), set()).add(title)
         title_of = {key_of(e): sorted(kb_titles.get(groups.find(normalize(e.text)), ())) for e in ents}
         markers = group_markers(text, resolve_markers(doc, text=text))
-        direct, considered_names = self._marker_links(doc, text, ents, markers, name_of, title_of, bibliography)
+        direct, considered_names = self._marker_links(sentences, text, ents, markers, name_of, title_of,
+                                                               bibliography)
         considered = {groups.find(name) for name in considered_names}
         consolidate(ents, direct, groups)
-        own = own_datasets(doc, text, ents, groups, (doc._.paper or {}).get("title", ""),
+        own = own_datasets(sentences, text, ents, groups, (doc._.paper or {}).get("title", ""),
                            known) if self.own_data else set()
         for ent in ents:
             if groups.find(normalize(ent.text)) in own:
                 # Own data keeps only an entry that names it next to it (an earlier paper on the same data).
                 direct[key_of(ent)] = [link for link in direct[key_of(ent)] if link["rule"] == "adjacent"
                                        and "entry_names_dataset" in link["entry_evidence"]]
-        return _RuleState(ents, text, bibliography, pairs, groups, markers, direct, considered, own, kb_titles,
-                          name_of, title_of)
+        return _RuleState(ents, sentences, text, bibliography, pairs, groups, markers, direct, considered, own,
+                          kb_titles, name_of, title_of)
 
-    def _marker_links(self, doc: Doc, text: str, ents: list[Span], groups: list[list[ResolvedMarker]],
+    def _marker_links(self, sentences: Sentences, text: str, ents: list[Span], groups: list[list[ResolvedMarker]],
                       name_of: dict[str, list[str]], title_of: dict[str, list[str]],
                       bibliography: dict) -> tuple[dict[str, list[LinkRecord]], set[str]]:
         links: dict[str, list[LinkRecord]] = {key_of(e): [] for e in ents}
@@ -295,12 +299,12 @@ class CitationLinker(KeepsLogisticModel, Pipe):
                 ids = choose(group, ent)
                 links[key_of(ent)] = links_of(group, "adjacent_before", ids, evidence(ids, ent), scores=self.scores)
                 claimed.add(id(group[0]))
-        if not doc.has_annotation("SENT_START"):
+        if not sentences.annotated:
             return links, considered
         for ent in ents:
             if links[key_of(ent)]:
                 continue
-            for group, clear in groups_in_sentence(doc, text, ent, ents, groups, claimed,
+            for group, clear in groups_in_sentence(sentences, text, ent, ents, groups, claimed,
                                                    self.max_sentence_distance, bibliography):
                 ids = list(dict.fromkeys(i for m in group for i in m.ids))
                 if clear:  # the next thing cited: a small group, or the entries that support it

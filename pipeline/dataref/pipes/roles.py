@@ -19,7 +19,7 @@ from ..extensions import install_extensions, key_of
 from ..linking.lexicon import CREATION_CUE, REUSE_CUE
 from ..linking.rules import OWN, introduced_elsewhere
 from ..linking.names import dataset_groups, normalize
-from ..linking.sentences import sentence_text
+from ..linking.sentences import Sentences, sentence_text
 
 CREATED, USED, UNKNOWN = "created", "used", "unknown"
 KNOWN_DATASET = "known dataset"  # the role's source when the known-datasets table says who introduced it
@@ -124,8 +124,9 @@ class DatasetRoles(Pipe):
         known = doc._.dataset_kb or {}
         title = (doc._.paper or {}).get("title", "")
         text = doc.text
+        in_doc = Sentences(doc)
         for root, mentions in members.items():
-            sentences = ([sentence_text(doc, m.start_char, m.end_char, text=text) for m in mentions]
+            sentences = ([sentence_text(in_doc, m.start_char, m.end_char, text=text) for m in mentions]
                          + [i["sentence"] for i in tied.get(root, [])])
             is_known = any(introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
