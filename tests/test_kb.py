@@ -154,3 +154,23 @@ def test_n_process_2(kb_nlp):
     single = [json.dumps(d._.dataset_kb, sort_keys=True) for d in kb_nlp.pipe(texts)]
     multi = [json.dumps(d._.dataset_kb, sort_keys=True) for d in kb_nlp.pipe(texts, n_process=2, batch_size=1)]
     assert multi == single and "gsm8k" in single[0] and single[1] == "{}"
+
+
+def test_known_names_as_papers_write_them(corpora):
+    """Real ML papers write "mC4" (lower-case first), "SBU Captions" (the table's "SBU Captions Dataset" without
+    its head noun) and "Libri-light" (the table's "Libri-Light"); a biomedical paper's "NCBI gene" is a gene
+    record, not the table's "NCBI Gene" database, and stays untagged."""
+    from dataref.readers import PaperReader
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    kb = nlp.add_pipe("dataref_dataset_kb")
+    kb.set_rows(table_from_pwc(json.loads((corpora / "pwc-datasets" / "pwc_datasets.json").read_text()))
+                + table_from_bioregistry())
+
+    def proposed(path: str) -> set[str]:
+        return {e.text for e in nlp(PaperReader(nlp, max_chars=1_000_000)(corpora / path)).ents}
+
+    assert {"mC4", "SBU Captions"} <= proposed("ml-tei/2103.01913v2.tei.xml")
+    assert "Libri-light" in proposed("ml-tei/2010.11430v1.tei.xml")
+    assert "NCBI gene" not in proposed("grobid-tei-bulk/14292edf-acbe-4f76-a3be-e329c90b9961.tei.xml")

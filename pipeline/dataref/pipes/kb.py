@@ -17,8 +17,9 @@ from spacy.util import ensure_path, filter_spans
 
 from ..linking.entities import KNOWN
 from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
-from ..linking.lexicon import DATA_NOUNS, KNOWN_CUE_WORDS, RC_PREFIX, REGISTRY_PREFIX, REGISTRY_RECORD_WORDS
-from ..linking.names import normalize
+from ..linking.lexicon import (DATA_NOUNS, HEAD_SUFFIX_ANY_CASE, KNOWN_CUE_WORDS, RC_PREFIX, REGISTRY_PREFIX,
+                               REGISTRY_RECORD_WORDS)
+from ..linking.names import is_name_like, normalize
 from ..linking.sentences import Sentences
 
 KB_FILE = "datasets.jsonl"
@@ -107,6 +108,10 @@ def forms_of(row: dict) -> list[str]:
     return [f for f in [row["name"], row["full_name"], *row["aliases"]] if f]
 
 
+def forms_of_all(rows: Iterable[dict]) -> set[str]:
+    return {form for row in rows for form in forms_of(row)}
+
+
 def is_ambiguous(name: str) -> bool:
     """A common word or a plain capitalised word ("Office", "Reddit", "Wikipedia", "Places", "Cars"), or a
     short acronym that also names methods and losses ("CTC", "MIND"): never tagged by lookup alone,
@@ -156,8 +161,15 @@ class DatasetKB(Pipe):
                 owner = self.rows.get(self.index.get(key, ""))
                 if key and (owner is None or normalize(row["name"]) == key != normalize(owner["name"])):
                     self.index[key] = row["id"]
-        self.matcher = PhraseMatcher(self.vocab)
-        patterns = {form for row in rows for form in forms_of(row) if len(form) > 2}
+        # Papers drop a name's head noun ("SBU Captions" for "SBU Captions Dataset", as the index's normalize()
+        # does) and write a letter after a hyphen or digit in either case ("Libri-light"): matched on lower case,
+        # kept when `_as_written` finds the form.
+        patterns = {f for form in forms_of_all(rows) for f in (form, HEAD_SUFFIX_ANY_CASE.sub("", form))
+                    if len(f) > 2 and is_name_like(f) and "et al" not in f}
+        self.forms: dict[str, set[str]] = {}
+        for form in patterns:
+            self.forms.setdefault(form.lower(), set()).add(form)
+        self.matcher = PhraseMatcher(self.vocab, attr="LOWER")
         if patterns:
             self.matcher.add(self.label, [self.tokenizer(form) for form in sorted(patterns)])
 
@@ -195,7 +207,8 @@ class DatasetKB(Pipe):
         headings = {i for s in doc.spans[HEADINGS] for i in range(s.start, s.end)} if HEADINGS in doc.spans else set()
         tagged = {normalize(e.text) for e in ents if e.label_ == self.label}
         matches = [(s, e) for _, s, e in self.matcher(doc)
-                   if not in_marker.intersection(range(s, e)) and not doc[s:e].text[0].islower()
+                   if not in_marker.intersection(range(s, e))
+                   and self._as_written(doc[s:e].text)
                    and not (e < len(doc) and doc[e].lower_ == "et")]  # "Deng et al."
         supported: set[str] = set()
         spans = []
@@ -214,6 +227,16 @@ class DatasetKB(Pipe):
             if normalize(span.text) in supported and not is_ambiguous(span.text):
                 spans.append(span)
         return filter_spans(spans)
+
+    def _as_written(self, text: str) -> bool:
+        """A form as the table writes it, up to the case of a letter after a hyphen or digit: "mC4", "Libri-light"
+        for "Libri-Light"; not "NCBI gene" for "NCBI Gene" (a gene record, not the database)."""
+        def case_free(i: int) -> bool:
+            return i > 0 and (text[i - 1] == "-" or text[i - 1].isdigit())
+
+        return any(len(form) == len(text) and all(a == b or case_free(i)
+                                                  for i, (a, b) in enumerate(zip(text, form, strict=True)))
+                   for form in self.forms.get(text.lower(), ()))
 
     def _cue_in_sentence(self, sentences: Sentences, start: int, end: int) -> bool:
         doc = sentences.doc
