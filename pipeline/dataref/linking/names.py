@@ -10,6 +10,8 @@ _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _MATH = re.compile(r"[=<>^{}|\\∑∈≤≥±×→]|--")
 VERSION = re.compile(r"v(?:er(?:sion)?)?\.?\s?\d+(?:\.\d+)*", re.I)
 _WORD = re.compile(r"\S+")
+# A sentence ends inside the mention ("MovieLens1M. Similar to [33]"); not "U.S. Census" (one letter before)
+_SENTENCE_BREAK = re.compile(r"(?<=\w{3})\.\s+(?=[A-Z][a-z])")
 
 
 def normalize(name: str) -> str:
@@ -72,10 +74,11 @@ def split_names(text: str, joiners: re.Pattern = NAME_JOINERS) -> list[tuple[int
 
 
 def clean_mention(text: str) -> list[tuple[int, int]]:
-    """Character ranges of a recognised mention that are dataset names: cut at an unclosed bracket,
-    split where two names were joined ("C4 nor HugeNews"), trailing function words dropped
+    """Character ranges of a recognised mention that are dataset names: cut at an unclosed bracket or a
+    sentence's end, split where two names were joined ("C4 nor HugeNews"), trailing function words dropped
     ("Gigaword after"), fragments dropped. Empty when nothing is left."""
     text = text[:_unbalanced_cut(text)]
+    text = _SENTENCE_BREAK.split(text, maxsplit=1)[0]
     kept = []
     for start, end in split_names(text, NAME_JOINERS):
         words = list(_WORD.finditer(text[start:end]))
