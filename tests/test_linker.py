@@ -308,3 +308,14 @@ def test_link_ranker_sees_every_pair_the_rules_propose_and_vetoes_below_its_thre
     assert fresh.from_disk(tmp_path / "linker").ranker == ranker
     assert fresh.from_bytes(linker.to_bytes()).ranker == ranker
     linker.ranker = None
+
+
+def test_plain_numbers_where_grobid_lost_entries_stay_unresolved(reader, corpora):
+    """ml-tei/1908.00682v3: GROBID dropped nine entries between [4] (b3) and [14] (b4), so the plain-text "[10]"
+    after SID is not b0 (TensorFlow) by the paper's usual offset; "[52]" among markers with that offset is."""
+    doc = reader(corpora / "ml-tei" / "1908.00682v3.tei.xml")
+    plain = {(m.start_char, m.text): m.ids for m in resolve_markers(doc) if m.resolution == "plain_text"}
+    sid = doc.text.index("SID [10] develops")
+    assert not any(start == sid + 4 for start, _ in plain)
+    numbered = [m for m in resolve_markers(doc) if m.text == "[52]"]
+    assert numbered and all(m.ids == ["b42"] for m in numbered)

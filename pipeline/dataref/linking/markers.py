@@ -1,6 +1,7 @@
 """Resolve citation markers to bibliography ids: targets, numeric ranges, author–year."""
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
@@ -50,21 +51,43 @@ def numbers(text: str) -> list[int]:
     return found
 
 
-def number_offset(markers: list[Span], bibliography: dict) -> Optional[int]:
-    """How marker numbers map to GROBID ids (b{n+offset}), learned from resolved markers."""
-    offsets: Counter = Counter()
-    for span in markers:
-        nums, targets = numbers(span.text), span._.targets
-        if len(nums) == 1 and len(targets) == 1:
-            match = _BIB_NUM.match(targets[0])
-            if match:
-                offsets[int(match.group(1)) - nums[0]] += 1
-    if not offsets:
-        return None
-    offset, count = offsets.most_common(1)[0]
-    total = sum(offsets.values())
-    # Ranges are only expanded when the numbering is unambiguous in this paper.
-    return offset if count >= 2 and count / total >= 0.8 else None
+class Numbering:
+    """How marker numbers map to GROBID ids (b{n+offset}), learned from the markers GROBID resolved. GROBID
+    drops or merges entries, so the offset can change along the list ([4] → b3, then [14] → b4): a number is
+    mapped only where the resolved numbers nearest below and above it have the paper's offset."""
+
+    def __init__(self, markers: list[Span]) -> None:
+        offsets: Counter = Counter()
+        at: dict[int, Counter] = {}
+        for span in markers:
+            nums, targets = numbers(span.text), span._.targets
+            if len(nums) == 1 and len(targets) == 1:
+                match = _BIB_NUM.match(targets[0])
+                if match:
+                    offset = int(match.group(1)) - nums[0]
+                    offsets[offset] += 1
+                    at.setdefault(nums[0], Counter())[offset] += 1
+        self.offset: Optional[int] = None
+        if offsets:
+            offset, count = offsets.most_common(1)[0]
+            # Ranges are only expanded when the numbering is unambiguous in this paper.
+            if count >= 2 and count / sum(offsets.values()) >= 0.8:
+                self.offset = offset
+        self._numbers = sorted(at)
+        self._offset_at = {n: c.most_common(1)[0][0] for n, c in at.items()}
+
+    def ids(self, nums: list[int], bibliography: dict) -> list[str]:
+        """The entries the numbers stand for, where the numbering around each is the paper's."""
+        if self.offset is None:
+            return []
+        found = []
+        for n in nums:
+            i = bisect_left(self._numbers, n)
+            near = self._numbers[max(0, i - 1):i + 1]
+            entry = f"b{n + self.offset}"
+            if all(self._offset_at[a] == self.offset for a in near) and entry in bibliography:
+                found.append(entry)
+        return found
 
 
 def author_year_index(bibliography: dict) -> dict[tuple[str, str], list[str]]:
@@ -96,7 +119,7 @@ _BRACKET_NUMBERS = re.compile(r"\[\s*\d+(?:\s*(?:[-–—,;]|and)\s*\d+)*\s*\]")
 
 
 def plain_callouts(text: str, covered: list[tuple[int, int]], bibliography: dict,
-                   offset: Optional[int]) -> list[tuple[int, int, list[str]]]:
+                   numbering: Numbering) -> list[tuple[int, int, list[str]]]:
     """(start, end, ids) of citation callouts in the text that no GROBID marker covers, resolved
     against the bibliography: author–year by first author and year when exactly one entry fits,
     bracketed numbers only when the paper's own markers show how numbers map to ids."""
@@ -104,7 +127,6 @@ def plain_callouts(text: str, covered: list[tuple[int, int]], bibliography: dict
     taken = sorted(covered)
 
     def free(start: int, end: int) -> bool:
-        from bisect import bisect_left
         i = bisect_left(taken, (start, -1))
         return all(not (s < end and start < e) for s, e in taken[max(0, i - 1):i + 1])
 
@@ -124,11 +146,10 @@ def plain_callouts(text: str, covered: list[tuple[int, int]], bibliography: dict
             ids = author_year(f"{match.group(1)} {match.group(2)}", index)
             if ids:
                 found.append((match.start(), match.end(), ids))
-    if offset is not None:
+    if numbering.offset is not None:
         for match in _BRACKET_NUMBERS.finditer(text):
             if free(match.start(), match.end()):
-                ids = [f"b{n + offset}" for n in numbers(match.group())]
-                ids = [i for i in ids if i in bibliography]
+                ids = numbering.ids(numbers(match.group()), bibliography)
                 if ids:
                     found.append((match.start(), match.end(), ids))
     return sorted(found)
@@ -141,15 +162,14 @@ def resolve_markers(doc: Doc, plain_text: bool = True, text: Optional[str] = Non
     if CITATIONS not in doc.spans:
         return []
     spans = list(doc.spans[CITATIONS])
-    offset = number_offset(spans, bibliography)
+    numbering = Numbering(spans)
     index = author_year_index(bibliography)
     resolved = []
     for span in spans:
         ids, how = list(span._.targets), "target"
         nums = numbers(span.text)
-        if offset is not None and (len(nums) > 1 or not ids):
-            extra = [f"b{n + offset}" for n in nums]
-            extra = [i for i in extra if i in bibliography and i not in ids]
+        if len(nums) > 1 or not ids:
+            extra = [i for i in numbering.ids(nums, bibliography) if i not in ids]
             if extra:
                 ids, how = ids + extra, "number"
         if not ids and not nums:
@@ -158,7 +178,8 @@ def resolve_markers(doc: Doc, plain_text: bool = True, text: Optional[str] = Non
                                        span.text, ids, how if ids else "none"))
     if plain_text and bibliography:
         covered = [(m.start_char, m.end_char) for m in resolved]
-        for start, end, ids in plain_callouts(doc.text if text is None else text, covered, bibliography, offset):
+        for start, end, ids in plain_callouts(doc.text if text is None else text, covered, bibliography,
+                                                     numbering):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None:
                 resolved.append(ResolvedMarker(span.start, span.end, span.start_char, span.end_char,
