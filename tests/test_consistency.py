@@ -75,6 +75,7 @@ def test_determiners_and_letterless_mentions(reader):
     ("MUTAG 188 2 125 63 PTC 344 2", []), ("Pascal VOC 2007", ["Pascal VOC 2007"]),
     ("SQuAD v1.1", ["SQuAD v1.1"]), ("Pride and prejudice", ["Pride and prejudice"]),
     ("MovieLens1M. Similar", ["MovieLens1M"]), ("U.S. Census", ["U.S. Census"]),  # ml-tei/1809.01703v3
+    ("PROTEINS 1113 2 663", ["PROTEINS"]), ("VOC 2 0 1 2", ["VOC 2 0 1 2"]),  # ml-tei/1903.09022v3
 ])
 def test_clean_mention(text, expected):
     assert [text[a:b] for a, b in clean_mention(text)] == expected

@@ -12,6 +12,8 @@ VERSION = re.compile(r"v(?:er(?:sion)?)?\.?\s?\d+(?:\.\d+)*", re.I)
 _WORD = re.compile(r"\S+")
 # A sentence ends inside the mention ("MovieLens1M. Similar to [33]"); not "U.S. Census" (one letter before)
 _SENTENCE_BREAK = re.compile(r"(?<=\w{3})\.\s+(?=[A-Z][a-z])")
+# A table row's counts after the name ("PROTEINS 1113 2 663"); not digits a tokenizer split ("VOC 2 0 1 2")
+_TRAILING_NUMBERS = re.compile(r"(?:\s+\d+)+$")
 
 
 def normalize(name: str) -> str:
@@ -75,10 +77,13 @@ def split_names(text: str, joiners: re.Pattern = NAME_JOINERS) -> list[tuple[int
 
 def clean_mention(text: str) -> list[tuple[int, int]]:
     """Character ranges of a recognised mention that are dataset names: cut at an unclosed bracket or a
-    sentence's end, split where two names were joined ("C4 nor HugeNews"), trailing function words dropped
-    ("Gigaword after"), fragments dropped. Empty when nothing is left."""
+    sentence's end, a table row's counts dropped, split where two names were joined ("C4 nor HugeNews"),
+    trailing function words dropped ("Gigaword after"), fragments dropped. Empty when nothing is left."""
     text = text[:_unbalanced_cut(text)]
     text = _SENTENCE_BREAK.split(text, maxsplit=1)[0]
+    counts = _TRAILING_NUMBERS.search(text)
+    if counts and sum(len(n) >= 2 for n in counts.group().split()) >= 2:
+        text = text[:counts.start()]
     kept = []
     for start, end in split_names(text, NAME_JOINERS):
         words = list(_WORD.finditer(text[start:end]))
