@@ -36,7 +36,7 @@ _SMALL = {"a", "an", "the", "of", "in", "for", "and", "on", "to", "with", "at", 
 
 SCORES = {"adjacent": 0.95, "coordination": 0.9, "adjacent_before": 0.85, "same_sentence": 0.7,
           "sentence_named": 0.75, "coordination_named": 0.85, "introducing_paper": 0.6, "title_match": 0.4,
-          "inherited": 0.8}
+          "inherited": 0.8, "intro_nearby": 0.6}
 
 
 # ---- what a bibliography entry says about a dataset ----------------------------------------------
@@ -313,6 +313,26 @@ def groups_in_sentence(sentences: Sentences, text: str, ent: Span, ents: list[Sp
         found.append((group, clear))
         nearest = False
     return found
+
+
+def intro_group(sentences: Sentences, text: str, ent: Span, ents: list[Span], groups,
+                claimed: set[int]) -> Optional[list[ResolvedMarker]]:
+    """The first unclaimed marker group in the mention's sentence or the next that "introduced in", "provided
+    by" … leads to, with no other mention between: "Meetup: We use the dataset … that was provided by [29]."
+    (a definition-list item whose citation comes a sentence later)."""
+    sent = sentences.of(ent.start)
+    end = sentences.of(sent.end).end if sent.end < len(sentences.doc) else sent.end
+    indexed = _indexed(groups)
+    if indexed is not None:
+        groups = indexed[bisect_left(indexed.starts, ent.end):bisect_left(indexed.starts, end)]
+    for group in groups:
+        if group[0].start < ent.end or group[0].start >= end or id(group[0]) in claimed:
+            continue
+        if not INTRO_BEFORE_MARKER.search(text[ent.end_char:group[0].start_char]):
+            continue
+        at = bisect_left(ents, ent.end, key=lambda o: o.start)
+        return group if at >= len(ents) or ents[at].start >= group[0].start else None
+    return None
 
 
 class LinkRecord(TypedDict):

@@ -15,6 +15,7 @@ from ..linking.markers import ResolvedMarker, resolve_markers
 from ..linking.names import NameGroups, dataset_groups, normalize
 from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, LinkRecord, choose_ids, consolidate,
                              coordination, entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
+                             intro_group,
                              known_paper_links, links_of, own_datasets, propagate, supports,
                              title_matches)
 from ..linking.sentences import Sentences
@@ -316,4 +317,10 @@ class CitationLinker(KeepsLogisticModel, Pipe):
                     rule = "same_sentence" if clear else "sentence_named"
                     links[key_of(ent)] = links_of(group, rule, named, evidence(named, ent), scores=self.scores)
                     break
+        for ent in ents:
+            if links[key_of(ent)]:
+                continue
+            group = intro_group(sentences, text, ent, ents, groups, claimed)
+            if group is not None and (ids := choose(group, ent)):
+                links[key_of(ent)] = links_of(group, "intro_nearby", ids, evidence(ids, ent), scores=self.scores)
         return links, considered
