@@ -24,3 +24,16 @@ def test_component_bytes_without_a_classifier():
     roles = nlp.add_pipe("dataref_dataset_roles")
     again = spacy.blank("en").add_pipe("dataref_dataset_roles").from_bytes(roles.to_bytes())
     assert again.classifier is None
+
+
+def test_data_the_paper_names_as_its_own_is_created(shipped, corpora):
+    """ml-tei/1904.05290v1: "Lacking a suitable dataset, we create our own dataset … We refer to this dataset as
+    FlyingChairsOcc." The naming sentence makes it the paper's own data."""
+    from dataref import PaperReader
+    from dataref.pipes.windows import window_pipes
+
+    nlp = window_pipes(shipped)
+    doc = nlp(PaperReader(nlp)(corpora / "ml-tei" / "1904.05290v1.tei.xml"))
+    roles = {d["name"]: d["role"] for d in doc._.datasets}
+    assert roles.get("FlyingChairsOcc") == "created"
+    assert roles.get("MPI Sintel") == roles.get("FlyingChairs") == "used"

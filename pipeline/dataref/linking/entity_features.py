@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .logistic import LogisticModel
 from .lexicon import (DATA_TITLE, DATA_USE_BEFORE, HEAD_NOUNS, HEAD_SUFFIX_ANY_CASE, MODEL_WORDS, NEW_DATA, OWN_DATA,
-                      OWN_POSSESSIVE, RC_PREFIX, REGISTRY_PREFIX, SUPPORT_CUES)
+                      OWN_NAMING, OWN_POSSESSIVE, RC_PREFIX, REGISTRY_PREFIX, SUPPORT_CUES)
 
 _CUE = re.compile(SUPPORT_CUES, re.I)
 _USE_BEFORE = re.compile(DATA_USE_BEFORE, re.I)
@@ -105,7 +105,7 @@ def introduced_here(contexts: list[MentionContext]) -> bool:
         head_after = HEAD_SUFFIX_ANY_CASE.match(" " + c.after.split(",")[0].strip())
         if (OWN_DATA.search(c.before) and (head_after or NEW_DATA.search(c.after))) \
                 or (NEW_DATA.search(c.after) and "," in c.after[:3]) \
-                or (OWN_POSSESSIVE.search(c.before) and head_after):
+                or (OWN_POSSESSIVE.search(c.before) and head_after) or OWN_NAMING.search(c.before):
             return True
     return False
 

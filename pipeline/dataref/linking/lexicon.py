@@ -59,6 +59,9 @@ REUSE_CUE = re.compile(r"\bwe (?:\w+ )?(?:analy[sz]ed|used|downloaded|obtained|r
                        r"\b(?:downloaded|obtained|retrieved|taken) from\b|\bpublicly available (?:data|datasets?)\b",
                        re.I)
 OWN_POSSESSIVE = re.compile(r"\bour\s+(?:new\s+|own\s+|proposed\s+)?$", re.I)
+# The paper naming data it made: "We refer to this dataset as FlyingChairsOcc", "we call it X"
+OWN_NAMING = re.compile(r"\bwe\s+(?:refer\s+to|call|name|dub|denote)\s+(?:it|this|these|them|(?:this|the|our)\s+"
+                        r"(?:new\s+)?(?:data\s?sets?|corpus|corpora|benchmarks?|collection))\s+(?:as\s+)?$", re.I)
 NEW_DATA = re.compile(r"^\W{0,3}(?:a|an)\s+(?:new|novel|large[- ]scale)\b", re.I)
 
 # Words that may stand between a name and its marker: "the WMT17 dataset [3]", "CIFAR-10 (v2) [4]".

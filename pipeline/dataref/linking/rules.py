@@ -12,7 +12,7 @@ from spacy.tokens import Span
 
 from ..extensions import key_of
 from .lexicon import (DATA_TITLE, GAP_WORDS, HEAD_SUFFIX_ANY_CASE, INTRO_BEFORE_MARKER, METHOD_CUES, NEW_DATA,
-                      OWN_DATA, OWN_POSSESSIVE)
+                      OWN_DATA, OWN_NAMING, OWN_POSSESSIVE)
 from .markers import ResolvedMarker, fold
 from .names import NameGroups, normalize
 from .sentences import Sentences
@@ -388,7 +388,7 @@ def own_datasets(sentences: Sentences, text: str, ents: list[Span], groups: Name
         if (verb and (NEW_DATA.search(after) or HEAD_SUFFIX_ANY_CASE.match(" " + after.split(",")[0].strip())
                       or re.search(r"\b(?:a|an)\s+(?:new|novel|large[- ]scale)\s+(?:\w+\s+){0,3}$", before, re.I))
                 or (OWN_POSSESSIVE.search(before) and HEAD_SUFFIX_ANY_CASE.match(" " + after.split(",")[0].strip()))
-                or (NEW_DATA.search(after) and "," in after[:3])):
+                or (NEW_DATA.search(after) and "," in after[:3]) or OWN_NAMING.search(before)):
             own.add(root)
         elif title_is_data and _contains(title_words, words(ent.text)) and title.lstrip().lower().startswith(
                 ent.text.lower()):
