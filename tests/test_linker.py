@@ -325,3 +325,14 @@ def test_plain_numbers_where_grobid_lost_entries_stay_unresolved(reader, corpora
     assert not any(start == sid + 4 for start, _ in plain)
     numbered = [m for m in resolve_markers(doc) if m.text == "[52]"]
     assert numbered and all(m.ids == ["b42"] for m in numbered)
+
+
+def test_a_footnote_mark_grobid_took_for_a_citation_cites_nothing(reader, corpora):
+    """ml-tei/2003.13401v1 cites with brackets ("[1]"); GROBID made the footnote mark in "… at the EMOTIC website
+    1 ." a citation of entry b0. A bare number there resolves to no entry; the bracketed "[1]" still does."""
+    doc = reader(corpora / "ml-tei" / "2003.13401v1.tei.xml")
+    markers = resolve_markers(doc)
+    website = doc.text.index("EMOTIC website 1") + len("EMOTIC website ")
+    (footnote,) = [m for m in markers if m.start_char == website]
+    assert footnote.ids == [] and footnote.resolution == "none"
+    assert any(m.text == "[1]" and m.ids == ["b0"] for m in markers)
