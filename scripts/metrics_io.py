@@ -1,5 +1,6 @@
 """Helpers shared by the evaluation and benchmark scripts."""
 import json
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -15,3 +16,14 @@ def write_json(results: dict, output: Optional[Path]) -> None:
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(results, indent=2))
+
+
+def report_speed(papers: int, words: int, rounds: int, baseline: str, model: str, speed: dict[str, int],
+                 output: Optional[Path]) -> None:
+    """Print and write a within-one-run speed comparison: `speed` holds words/s for "baseline" and one other."""
+    other = next(name for name in speed if name != "baseline")
+    results = {"date": time.strftime("%Y-%m-%d"), "papers": papers, "words": words, "rounds": rounds,
+               "baseline": baseline, "model": model, "words_per_second": speed,
+               "ratio": round(speed[other] / speed["baseline"], 3)}
+    print(json.dumps(results, indent=1))
+    write_json(results, output)

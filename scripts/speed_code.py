@@ -12,13 +12,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from metrics_io import write_json
+from metrics_io import report_speed
 
 HERE = Path(__file__).resolve().parent
 # The child: read the papers, one warm-up, then time nlp.pipe over them; prints words and seconds as JSON.
@@ -57,11 +56,7 @@ def main(baseline: Path, model: str = "en_dataref_sm", papers: int = 40, rounds:
             runs[name].append(timed(checkout, model, papers))
     words = runs["this"][0]["words"]
     speed = {name: round(words * len(found) / sum(r["seconds"] for r in found)) for name, found in runs.items()}
-    results = {"date": time.strftime("%Y-%m-%d"), "papers": papers, "words": words, "rounds": rounds,
-               "baseline": str(baseline), "model": model, "words_per_second": speed,
-               "ratio": round(speed["this"] / speed["baseline"], 3)}
-    print(json.dumps(results, indent=1))
-    write_json(results, output)
+    report_speed(papers, words, rounds, str(baseline), model, speed, output)
 
 
 if __name__ == "__main__":

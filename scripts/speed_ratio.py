@@ -7,7 +7,6 @@ or quieter during the run slows both alike; the ratio of their words per second 
     unzip -q -o /tmp/old.whl -d /tmp/old
     python scripts/speed_ratio.py /tmp/old/en_dataref_sm/en_dataref_sm-0.3.0 [--model en_dataref_sm] [--papers 60]
 """
-import json
 import time
 import warnings
 from pathlib import Path
@@ -18,7 +17,7 @@ import typer
 
 from benchmark import tei_files
 from dataref import TEIReader
-from metrics_io import write_json
+from metrics_io import report_speed
 
 
 def main(baseline: Path, model: str = "en_dataref_sm", papers: int = 60, rounds: int = 3,
@@ -40,11 +39,7 @@ def main(baseline: Path, model: str = "en_dataref_sm", papers: int = 60, rounds:
                 pass
             seconds[name] += time.perf_counter() - start
     speed = {name: round(words * rounds / s) for name, s in seconds.items()}
-    results = {"date": time.strftime("%Y-%m-%d"), "papers": len(docs), "words": words, "rounds": rounds,
-               "baseline": str(baseline), "model": model, "words_per_second": speed,
-               "ratio": round(speed["model"] / speed["baseline"], 3)}
-    print(json.dumps(results, indent=1))
-    write_json(results, output)
+    report_speed(len(docs), words, rounds, str(baseline), model, speed, output)
 
 
 if __name__ == "__main__":
