@@ -33,6 +33,7 @@ from dataref.extensions import key_of
 from dataref.linking.logistic import LogisticModel
 from dataref.linking.markers import resolve_markers
 from dataref.linking.names import normalize
+from dataref.linking.sentences import Sentences
 from dataref.training.entity_data import gold_names, same_name
 from metrics_io import prf, write_json
 
@@ -156,7 +157,7 @@ def miss_classes(doc: Doc, datasets: list[dict], gold: list[dict]) -> Counter:
         if j is not None:
             found.setdefault(j, []).append(i)
     linked = {(j, ref["id"]) for i, j in mapping.items() if j is not None for ref in datasets[i]["references"]}
-    starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    starts = Sentences(doc).start_chars
 
     def sentence(char: int) -> int:
         return bisect_right(starts, char) - 1

@@ -34,6 +34,7 @@ GAP_COORD = re.compile(r"^[\s,;]*(?:and|or|&)?[\s,]*$")
 _WORDS = re.compile(r"\w+", re.UNICODE)
 _SMALL = {"a", "an", "the", "of", "in", "for", "and", "on", "to", "with", "at", "by"}
 
+INTRO_REACH = 80  # characters before a marker that INTRO_BEFORE_MARKER reads ("made available in ")
 SCORES = {"adjacent": 0.95, "coordination": 0.9, "adjacent_before": 0.85, "same_sentence": 0.7,
           "sentence_named": 0.75, "coordination_named": 0.85, "introducing_paper": 0.6, "title_match": 0.4,
           "inherited": 0.8, "intro_nearby": 0.6}
@@ -287,6 +288,7 @@ def groups_in_sentence(sentences: Sentences, text: str, ent: Span, ents: list[Sp
     doc = sentences.doc
     sent = sentences.of(ent.start)
     limit = min(sent.end, ent.end + max_distance)
+    next_mention = _next_mention(ents, ent)
     found = []
     nearest = True
     indexed = _indexed(groups)
@@ -300,10 +302,8 @@ def groups_in_sentence(sentences: Sentences, text: str, ent: Span, ents: list[Sp
             continue
         clear = nearest and group[0].start < limit
         if clear:
-            # another mention between this one and the group (`ents` in text order, as doc.ents are)
-            at = bisect_left(ents, ent.end, key=lambda o: o.start)
             between = text[ent.end_char:group[0].start_char]
-            if at < len(ents) and ents[at].start < group[0].start:
+            if next_mention < group[0].start:
                 clear = False
             elif METHOD_CUES.search(between) and not INTRO_BEFORE_MARKER.search(between):
                 clear = False
@@ -315,6 +315,12 @@ def groups_in_sentence(sentences: Sentences, text: str, ent: Span, ents: list[Sp
     return found
 
 
+def _next_mention(ents: list[Span], ent: Span) -> int:
+    """Where the first mention after `ent` starts (`ents` in text order, as doc.ents are); past the end if none."""
+    at = bisect_left(ents, ent.end, key=lambda o: o.start)
+    return ents[at].start if at < len(ents) else len(ent.doc)
+
+
 def intro_group(sentences: Sentences, text: str, ent: Span, ents: list[Span], groups,
                 claimed: set[int]) -> Optional[list[ResolvedMarker]]:
     """The first unclaimed marker group in the mention's sentence or the next that "introduced in", "provided
@@ -322,16 +328,18 @@ def intro_group(sentences: Sentences, text: str, ent: Span, ents: list[Span], gr
     (a definition-list item whose citation comes a sentence later)."""
     sent = sentences.of(ent.start)
     end = sentences.of(sent.end).end if sent.end < len(sentences.doc) else sent.end
+    end = min(end, _next_mention(ents, ent) + 1)  # a group after another mention is that mention's
     indexed = _indexed(groups)
     if indexed is not None:
         groups = indexed[bisect_left(indexed.starts, ent.end):bisect_left(indexed.starts, end)]
     for group in groups:
+        start = group[0].start_char
         if group[0].start < ent.end or group[0].start >= end or id(group[0]) in claimed:
             continue
-        if not INTRO_BEFORE_MARKER.search(text[ent.end_char:group[0].start_char]):
-            continue
-        at = bisect_left(ents, ent.end, key=lambda o: o.start)
-        return group if at >= len(ents) or ents[at].start >= group[0].start else None
+        # the words right before the group, not all the text since the mention: a list of markers would make
+        # that quadratic (the pattern ends at the group and is a few words long)
+        if INTRO_BEFORE_MARKER.search(text, max(ent.end_char, start - INTRO_REACH), start):
+            return group
     return None
 
 

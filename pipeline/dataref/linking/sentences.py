@@ -22,6 +22,7 @@ class Sentences:
         self.annotated = doc.has_annotation("SENT_START")
         self.spans: list[Span] = list(doc.sents) if self.annotated else [doc[:]]
         self._starts = [s.start for s in self.spans]
+        self.start_chars = [s.start_char for s in self.spans]
 
     def of(self, i: int) -> Span:
         """The sentence holding token `i`."""

@@ -152,8 +152,9 @@ def _identifier_record(doc: Doc, identifier: str, found: list[dict], bibliograph
 
 def _mention(doc: Doc, start: int, end: int, sections: Optional[_Sections] = None) -> dict:
     """Where one mention is: its offsets, section and sentence, so a wrong name can be traced without the Doc."""
-    return {"start": start, "end": end, "section": _section_at(doc, start, sections),
-            "sentence": sentence_text((sections or _Sections(doc)).sentences, start, end)}
+    sections = sections or _Sections(doc)
+    return {"start": start, "end": end, "section": sections.at(start),
+            "sentence": sentence_text(sections.sentences, start, end)}
 
 
 def _section_at(doc: Doc, char: int, sections: Optional[_Sections] = None) -> str:

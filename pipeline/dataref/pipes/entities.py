@@ -21,6 +21,7 @@ from ..linking.entity_features import EntityClassifier, MentionContext, entity_f
 from ..linking.lexicon import GAP_WORDS
 from ..linking.names import normalize
 from .abbreviations import abbreviation_forms
+from ..linking.sentences import Sentences
 from .saved_model import KeepsLogisticModel
 
 MODEL_FILE = "classifier.json"
@@ -145,7 +146,7 @@ def _opens_sentence(text: str, sentence_start: int, start: int, reach: int = 20)
 
 def _contexts(doc: Doc, text: str, mentions: list[Mention]) -> list[MentionContext]:
     """What surrounds each mention, read from the Doc once."""
-    sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    sent_starts = Sentences(doc).start_chars
     sections = sorted(((s.start_char, s.end_char, s.label_) for s in doc.spans[SECTIONS]), key=lambda s: s[0]) \
         if SECTIONS in doc.spans else []
     section_starts = [s[0] for s in sections]

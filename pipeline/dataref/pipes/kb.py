@@ -108,10 +108,6 @@ def forms_of(row: dict) -> list[str]:
     return [f for f in [row["name"], row["full_name"], *row["aliases"]] if f]
 
 
-def forms_of_all(rows: Iterable[dict]) -> set[str]:
-    return {form for row in rows for form in forms_of(row)}
-
-
 def is_ambiguous(name: str) -> bool:
     """A common word or a plain capitalised word ("Office", "Reddit", "Wikipedia", "Places", "Cars"), or a
     short acronym that also names methods and losses ("CTC", "MIND"): never tagged by lookup alone,
@@ -164,7 +160,7 @@ class DatasetKB(Pipe):
         # Papers drop a name's head noun ("SBU Captions" for "SBU Captions Dataset", as the index's normalize()
         # does) and write a letter after a hyphen or digit in either case ("Libri-light"): matched on lower case,
         # kept when `_as_written` finds the form.
-        patterns = {f for form in forms_of_all(rows) for f in (form, HEAD_SUFFIX_ANY_CASE.sub("", form))
+        patterns = {f for row in rows for form in forms_of(row) for f in (form, HEAD_SUFFIX_ANY_CASE.sub("", form))
                     if len(f) > 2 and is_name_like(f) and "et al" not in f}
         self.forms: dict[str, set[str]] = {}
         for form in patterns:

@@ -15,9 +15,7 @@ from ..linking.markers import ResolvedMarker, resolve_markers
 from ..linking.names import NameGroups, dataset_groups, normalize
 from ..linking.rules import (NO_MARKER, OTHER_WORK, OWN, SCORES, EntryIndex, LinkRecord, choose_ids, consolidate,
                              coordination, entry_evidence, group_after, group_before, group_markers, groups_in_sentence,
-                             intro_group,
-                             known_paper_links, links_of, own_datasets, propagate, supports,
-                             title_matches)
+                             intro_group, known_paper_links, links_of, own_datasets, propagate, supports, title_matches)
 from ..linking.sentences import Sentences
 from .scorer import score_citation_links
 
@@ -230,8 +228,7 @@ class CitationLinker(KeepsLogisticModel, Pipe):
                 kb_titles.setdefault(groups.find(normalize(ent.text)), set()).add(title)
         title_of = {key_of(e): sorted(kb_titles.get(groups.find(normalize(e.text)), ())) for e in ents}
         markers = group_markers(text, resolve_markers(doc, text=text))
-        direct, considered_names = self._marker_links(sentences, text, ents, markers, name_of, title_of,
-                                                               bibliography)
+        direct, considered_names = self._marker_links(sentences, text, ents, markers, name_of, title_of, bibliography)
         considered = {groups.find(name) for name in considered_names}
         consolidate(ents, direct, groups)
         own = own_datasets(sentences, text, ents, groups, (doc._.paper or {}).get("title", ""),
