@@ -139,3 +139,12 @@ def test_reader_pipe(reader):
     docs = list(reader.pipe([EXAMPLE, EXAMPLE.read_bytes()]))
     assert docs[0].text == docs[1].text
     assert docs[0]._.paper["path"] == str(EXAMPLE) and docs[1]._.paper["path"] == ""
+
+
+def test_names_grobid_wrapped_in_targetless_refs_stay_text(reader, corpora):
+    """`<ref type="bibr">CoNLL-2003</ref><ref type="bibr">and ACE-2005</ref><ref type="bibr">(e.g., Lample et al.,
+    2016</ref>`: the first two are dataset names GROBID took for citations; only the third is a marker."""
+    doc = reader(corpora / "grobid-tei" / "s2orc-N18-3011.tei.xml")
+    start = doc.text.index("such as CoNLL-2003")
+    near = [s.text for s in doc.spans["citations"] if start <= s.start_char < start + 80]
+    assert near == ["(e.g., Lample et al., 2016"]

@@ -11,5 +11,9 @@ DOI = re.compile(r"\b" + DOI_FORM)
 YEAR_FORM = r"(?:1[89]|20)\d\d"
 YEAR = re.compile(YEAR_FORM)
 
+# What a citation's text has: a year standing alone ("Lample et al., 2016", not the "2003" of "CoNLL-2003"), "et al",
+# or nothing but numbers ("[12]", "3, 4"). GROBID also wraps dataset names and "[CLS]" in target-less <ref>s.
+CITATION_SHAPE = re.compile(rf"(?:^|[\s(\[,;])(?:{YEAR_FORM})[a-z]?\b|\bet al\b|^[\W\d]*\d[\W\d]*$")
+
 # A run of white space (collapsed to one space in text taken from XML).
 SPACE = re.compile(r"\s+")

@@ -7,7 +7,7 @@ from spacy.tokens import Doc
 from .bibliography import BibEntry, parse_bibl_struct
 from .docbuild import Marker, TextBuilder, XMLReader, add_entry, build_doc, section
 from ..errors import DatarefError, Errors
-from ..linking.patterns import SPACE
+from ..linking.patterns import CITATION_SHAPE, SPACE
 from .safe_xml import descendants, first, tag, text_of
 
 _SKIP = {"formula", "table", "listbibl", "biblstruct", "graphic", "label"}
@@ -144,6 +144,9 @@ def _inline(el: etree._Element, builder: TextBuilder) -> None:
 def _marker(el: etree._Element, builder: TextBuilder) -> None:
     text = text_of(el)
     if not text:
+        return
+    if not el.get("target") and not CITATION_SHAPE.search(text):  # "<ref>CoNLL-2003</ref>": text, not a marker
+        builder.add(text)
         return
     start = builder.length
     builder.add(text)
