@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dataref.pipes.kb import forms_of, is_ambiguous, table_from_bioregistry, table_from_pwc, table_from_rc
+from dataref.pipes.kb import forms_of, is_ambiguous, spellings, table_from_bioregistry, table_from_pwc, table_from_rc
 
 from .conftest import bib, make_tei, set_datasets
 
@@ -156,6 +156,12 @@ def test_n_process_2(kb_nlp):
     assert multi == single and "gsm8k" in single[0] and single[1] == "{}"
 
 
+def test_spellings_of_a_name_and_its_year_or_size():
+    assert spellings("ACE 2005") == {"ACE 2005", "ACE-2005", "ACE2005"}
+    assert spellings("MovieLens20M") == {"MovieLens20M"}
+    assert spellings("C4") == {"C4"}
+
+
 def test_known_names_as_papers_write_them(corpora):
     """Real ML papers write "mC4" (lower-case first), "SBU Captions" (the table's "SBU Captions Dataset" without
     its head noun) and "Libri-light" (the table's "Libri-Light"); a biomedical paper's "NCBI gene" is a gene
@@ -174,3 +180,6 @@ def test_known_names_as_papers_write_them(corpora):
     assert {"mC4", "SBU Captions"} <= proposed("ml-tei/2103.01913v2.tei.xml")
     assert "Libri-light" in proposed("ml-tei/2010.11430v1.tei.xml")
     assert "NCBI gene" not in proposed("grobid-tei-bulk/14292edf-acbe-4f76-a3be-e329c90b9961.tei.xml")
+    # the table's "ACE 2005" and "CoNLL 2002" as papers join their years: "ACE-2005", "CoNLL-2002"
+    assert "ACE-2005" in proposed("grobid-tei/s2orc-N18-3011.tei.xml")
+    assert "CoNLL-2002" in proposed("ml-tei/2007.07683v1.tei.xml")

@@ -284,6 +284,15 @@ def test_real_sentences_link_their_dataset(nlp, reader, corpora, path, names, na
     assert rule in set().union(*(found[i] for i in ids))
 
 
+def test_a_citation_giving_examples_is_not_the_names_citation(nlp, reader, corpora):
+    """"large labeled datasets such as CoNLL-2003 and ACE-2005 (e.g., Lample et al., 2016)": works that report
+    results on them, not their source."""
+    doc = nlp(set_datasets(reader(corpora / "grobid-tei" / "s2orc-N18-3011.tei.xml"), ["CoNLL-2003", "ACE-2005"]))
+    names = [e for e in doc.ents if e.text in ("CoNLL-2003", "ACE-2005")]
+    assert len(names) == 2
+    assert not any(doc._.citation_links.get(f"{e.start_char}:{e.end_char}") for e in names)
+
+
 def test_link_ranker_sees_every_pair_the_rules_propose_and_vetoes_below_its_threshold(corpora, tmp_path):
     """On a real paper: every (entity, entry) pair the rules link is a ranker candidate with all LINK_FEATURES;
     a ranker that scores a pair low drops that link and nothing else, and survives to_disk/to_bytes."""

@@ -148,3 +148,4 @@ def test_names_grobid_wrapped_in_targetless_refs_stay_text(reader, corpora):
     start = doc.text.index("such as CoNLL-2003")
     near = [s.text for s in doc.spans["citations"] if start <= s.start_char < start + 80]
     assert near == ["(e.g., Lample et al., 2016"]
+    assert doc.text[start:].startswith("such as CoNLL-2003 and ACE-2005 (e.g., Lample")

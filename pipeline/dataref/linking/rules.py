@@ -26,6 +26,9 @@ OTHER_WORK = "the nearby citations are for other work"
 # "the WMT17 dataset [3]", "Stanford Question Answering Dataset (SQuAD) [27]".
 GAP_AFTER = re.compile(rf"^(?:[\s,:~]|\([\w\-.+/ ]{{1,20}}\)|(?:{GAP_WORDS})\b)*$", re.I)
 GAP_BEFORE = re.compile(r"^[\s:]*$")
+# A citation that gives examples ("CoNLL-2003 and ACE-2005 (e.g., Lample et al., 2016)": works that report results on
+# them) cites what the sentence says, not the name before it.
+EXAMPLES = re.compile(r"^[(\[]?\s*e\.\s?g\.", re.I)
 # A narrative citation as the subject that makes the dataset: "Rinberg et al. (2025) develop RippleBench".
 GAP_BEFORE_MAKER = re.compile(r"^\)?\s*(?:develop|introduce|propose|present|release|collect|create|construct|build|"
                               r"curate|compile)(?:s|d|ed)?\s+(?:(?:the|a|an|new|novel)\s+)*$", re.I)
@@ -247,7 +250,7 @@ def group_after(text: str, ent: Span, groups: list[list[ResolvedMarker]], max_ga
         if start < ent.end_char:
             continue
         gap = text[ent.end_char:start]
-        if len(gap) <= max_gap and GAP_AFTER.match(gap):
+        if len(gap) <= max_gap and GAP_AFTER.match(gap) and not EXAMPLES.match(group[0].text):
             return group
         return None
     return None
@@ -300,7 +303,7 @@ def groups_in_sentence(sentences: Sentences, text: str, ent: Span, ents: list[Sp
         if id(group[0]) in claimed:
             nearest = False
             continue
-        clear = nearest and group[0].start < limit
+        clear = nearest and group[0].start < limit and not EXAMPLES.match(group[0].text)
         if clear:
             between = text[ent.end_char:group[0].start_char]
             if next_mention < group[0].start:

@@ -26,6 +26,9 @@ KB_FILE = "datasets.jsonl"
 # Leaderboard variants ("ImageNet - 10% labeled data"), citation-like and cut-off aliases are not names.
 _LEADERBOARD_VARIANT = re.compile(r"\s[-–]\s|%|\(|\bsamples\b|\bepochs?\b|\bsteps?\b|\bet al\b|[-–/]$", re.I)
 
+# A name, then a year, version or size after a space or hyphen: "ACE 2005", "CoNLL-2003", "MovieLens 20M"
+_JOINED_NUMBER = re.compile(r"^(.*[A-Za-z]{2})[ -](\d[\d.]*[A-Za-z]?)$")
+
 
 # ---- the table ---------------------------------------------------------------------------------
 
@@ -108,6 +111,16 @@ def forms_of(row: dict) -> list[str]:
     return [f for f in [row["name"], row["full_name"], *row["aliases"]] if f]
 
 
+def spellings(form: str) -> set[str]:
+    """A form and the ways papers join a year, version or size to the name before it, which `normalize` treats as
+    one name: "ACE 2005" / "ACE-2005", "MovieLens 20M" / "MovieLens-20M" / "MovieLens20M"."""
+    match = _JOINED_NUMBER.match(form)
+    if match is None:
+        return {form}
+    head, number = match.groups()
+    return {form, f"{head} {number}", f"{head}-{number}", f"{head}{number}"}
+
+
 def is_ambiguous(name: str) -> bool:
     """A common word or a plain capitalised word ("Office", "Reddit", "Wikipedia", "Places", "Cars"), or a
     short acronym that also names methods and losses ("CTC", "MIND"): never tagged by lookup alone,
@@ -160,8 +173,8 @@ class DatasetKB(Pipe):
         # Papers drop a name's head noun ("SBU Captions" for "SBU Captions Dataset", as the index's normalize()
         # does) and write a letter after a hyphen or digit in either case ("Libri-light"): matched on lower case,
         # kept when `_as_written` finds the form.
-        patterns = {f for row in rows for form in forms_of(row) for f in (form, HEAD_SUFFIX_ANY_CASE.sub("", form))
-                    if len(f) > 2 and is_name_like(f) and "et al" not in f}
+        patterns = {v for row in rows for form in forms_of(row) for f in (form, HEAD_SUFFIX_ANY_CASE.sub("", form))
+                    for v in spellings(f) if len(v) > 2 and is_name_like(v) and "et al" not in v}
         self.forms: dict[str, set[str]] = {}
         for form in patterns:
             self.forms.setdefault(form.lower(), set()).add(form)

@@ -146,7 +146,13 @@ def _marker(el: etree._Element, builder: TextBuilder) -> None:
     if not text:
         return
     if not el.get("target") and not CITATION_SHAPE.search(text):  # "<ref>CoNLL-2003</ref>": text, not a marker
+        # GROBID drops the space between such refs: "<ref>CoNLL-2003</ref><ref>and ACE-2005</ref><ref>(e.g., …"
+        if builder.last.isalnum() and text[0].isalnum():
+            builder.space()
         builder.add(text)
+        following = el.getnext()
+        if not el.tail and following is not None and tag(following) == "ref":
+            builder.space()
         return
     start = builder.length
     builder.add(text)
