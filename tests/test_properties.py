@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from dataref.errors import DatarefError
+from dataref.linking.patterns import CITATION_SHAPE
 
 from .strategies import tei_documents
 
@@ -13,11 +14,12 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 
 def marker_texts(data: bytes) -> list[str]:
-    """The text of each non-empty bibr <ref>, whitespace collapsed, straight from lxml."""
+    """The text of each non-empty bibr <ref> with a target or a citation's shape (a target-less "<ref>CoNLL-2003</ref>"
+    is text), whitespace collapsed, straight from lxml."""
     root = etree.fromstring(data)
-    refs = root.iter("{http://www.tei-c.org/ns/1.0}ref")
-    texts = [re.sub(r"\s+", " ", "".join(r.itertext())).strip() for r in refs if r.get("type") == "bibr"]
-    return [t for t in texts if t]
+    refs = [r for r in root.iter("{http://www.tei-c.org/ns/1.0}ref") if r.get("type") == "bibr"]
+    texts = [(r.get("target"), re.sub(r"\s+", " ", "".join(r.itertext())).strip()) for r in refs]
+    return [t for target, t in texts if t and (target or CITATION_SHAPE.search(t))]
 
 
 @SETTINGS
