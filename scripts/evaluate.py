@@ -316,7 +316,7 @@ def report(name: str, papers: list[dict]) -> dict:
 
 
 def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[Path] = None,
-         split: str = typer.Option("all", help="dev, test or all (each part reported apart)"),
+         split: str = typer.Option("all", help="dev, test, fresh, fresh2 or all (each part reported apart)"),
          without: list[str] = typer.Option([], "--without", help="Leave a component out (e.g. dataref_dataset_kb)"),
          ranker: Optional[Path] = typer.Option(None, help="A link ranker (scripts/train_links.py) for the linker; "
                                                "'none' for the ordered rules alone"),
@@ -345,7 +345,7 @@ def main(model: str = "en_dataref_sm", gold_path: Path = GOLD, output: Optional[
               f"{b.get('link_tp', 0):>6}/{b.get('link_fp', 0)}/{b.get('link_fn', 0)}")
         if verbose:
             print("        predicted:", "; ".join(row["predicted"]))
-    for part in ("dev", "test", "fresh"):
+    for part in ("dev", "test", "fresh", "fresh2"):
         chosen = [p for p in papers if p["split"] == part]
         if chosen:
             results[part] = report(part, chosen)

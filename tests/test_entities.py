@@ -10,6 +10,7 @@ from dataref.extensions import DATASETS
 from dataref.linking.entities import KNOWN, NER, Mention, canonical_name, group_mentions, name_parts
 from dataref.linking.entity_features import FEATURES, EntityClassifier
 from dataref.readers import PaperReader
+from dataref.linking.names import data_paper_name
 
 BOXSUP = "ml-tei/1503.01640v2.tei.xml"  # BoxSup: 25 records for about six datasets before the entity pipe
 
@@ -203,3 +204,16 @@ def test_a_method_paper_beside_a_known_dataset_gives_way_to_its_introducing_pape
     mnist = next(r for r in doc._.datasets if r["name"] == "MNIST")
     titles = [ref["title"].lower() for ref in mnist["references"]]
     assert not any("deep big simple" in t for t in titles), titles
+
+
+def test_a_name_cited_with_its_data_paper_is_kept(corpora, shipped_entities):
+    """"AgentHarm (Andriushchenko et al., 2025) benchmarks malicious multi-step agent tasks": the recognizer misses
+    the name, the entry it cites is "Agentharm: A benchmark for measuring harmfulness of llm agents"."""
+    paper = PaperReader(shipped_entities, max_chars=1_000_000)(corpora / "tei-samples" / "osia-paper08.tei.xml")
+    doc = shipped_entities(paper)
+    record = next(r for r in doc._.dataset_entities if r["name"] == "AgentHarm")
+    assert record["kept"] and record["rule"] == "cited_data_paper"
+    assert "cited" in record["sources"]
+    # a method paper's title names its method, not data: "Deepedge: A multiscale bifurcated deep network …"
+    assert data_paper_name("Deepedge: A multiscale bifurcated deep network for top-down contour detection") == ""
+    assert data_paper_name("HotpotQA: A Dataset for Diverse, Explainable Multi-hop Question Answering") == "HotpotQA"

@@ -14,8 +14,8 @@ _WORD = re.compile(r"\S+")
 # Between a name and a second name in brackets after it: "Versteeg dataset (", "MPI Sintel ("
 _BRACKETED_AFTER = re.compile(r"^\s*(?:(?:dataset|data set|corpus|database|benchmark)s?\s*)?\(\s*$", re.I)
 # Where a candidate mention came from (its span's id_ until the entity pipe gives it its entity's key).
-NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST = "ner", "cue", "accession", "propagated", "kb", "list"
-SOURCES = (NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST)
+NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST, CITED = "ner", "cue", "accession", "propagated", "kb", "list", "cited"
+SOURCES = (NER, CUE, ACCESSION, PROPAGATED, KNOWN, LIST, CITED)
 # A version the paper may treat as a dataset of its own: "VOC 2007", "SQuAD 1.1", "CoNLL-2003", "CIFAR-100".
 _VERSION = re.compile(r"(?:^|[\s\-_])(v?\d+(?:\.\d+)*[a-z]?)$", re.I)
 # ... or glued to a name of two letters or more, as a size: "MovieLens1M", "CIFAR100", "GSM8K" ("C4" is a name)

@@ -39,6 +39,11 @@ DATA_TITLE = re.compile(
     r"large[- ]scale|annotated|annotations?|repository|archive|atlas|images?|videos?|recordings?|"
     r"resource|test suite|evaluation set|questions?)\b", re.I)
 
+# A data paper's title: a name, a colon, then what it is ("AgentHarm: A Benchmark for …", "HotpotQA: A Dataset for
+# …"); narrower than DATA_TITLE, whose "large-scale" and "images" also open method papers' titles.
+DATA_PAPER_TITLE = re.compile(
+    r"^\s*([^\s:][^:]{0,40}?)\s*:\s+.*\b(?:data\s?sets?|corpus|corpora|benchmarks?|databases?|treebank)\b", re.I)
+
 # The paper introduces a dataset of its own: "we present X", "our X corpus", "X, a new dataset".
 OWN_DATA = re.compile(
     r"\b(?:we|this (?:paper|work)|here we)\s+(?:\w+\s+){0,2}?(?:introduce|present|release|propose|collect|"

@@ -2,8 +2,8 @@
 import re
 from typing import Generic, Iterable, Optional, TypeVar
 
-from .lexicon import (CLAUSE_WORDS, DETERMINERS, HEAD_SUFFIX_ANY_CASE, NAME_JOINERS, ORGANISATION_HEADS,
-                      TRAILING_FUNCTION_WORDS)
+from .lexicon import (CLAUSE_WORDS, DATA_PAPER_TITLE, DETERMINERS, HEAD_SUFFIX_ANY_CASE, NAME_JOINERS,
+                      ORGANISATION_HEADS, TRAILING_FUNCTION_WORDS)
 
 _LEAD = re.compile(rf"^(?:{'|'.join(DETERMINERS)})\s+", re.I)
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
@@ -21,6 +21,14 @@ def normalize(name: str) -> str:
     name = HEAD_SUFFIX_ANY_CASE.sub("", _LEAD.sub("", name.strip()))
     key = _NON_ALNUM.sub("", name.lower())
     return key or _NON_ALNUM.sub("", name.lower())
+
+
+def data_paper_name(title: str) -> str:
+    """The dataset a data paper's title presents ("AgentHarm: A benchmark for measuring …" → "AgentHarm"), else ""."""
+    match = DATA_PAPER_TITLE.match(title)
+    if match is None or len(match.group(1).split()) > 4:
+        return ""
+    return match.group(1)
 
 
 def is_name_like(text: str) -> bool:

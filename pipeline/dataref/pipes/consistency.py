@@ -9,12 +9,12 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..linking.entities import ACCESSION, CUE, LIST, PROPAGATED, list_siblings
+from ..linking.entities import ACCESSION, CITED, CUE, LIST, PROPAGATED, list_siblings
 from ..extensions import CITATIONS, HEADINGS, SECTIONS
 from ..linking.identifiers import NOT_DATA_FORMS, PART_FORMS
 from ..linking.identifiers import accession_patterns as default_accessions
 from ..linking.lexicon import BENCHMARK_SUFFIX, CUE_LEAD, CUE_WORDS, DETERMINERS, EXCLUDED_SECTIONS
-from ..linking.names import VERSION, clean_mention, is_name_like, normalize
+from ..linking.names import VERSION, clean_mention, data_paper_name, is_name_like, normalize
 
 
 MAX_NAME_TOKENS = 12  # the longest name a cue pattern takes ("the A B C … dataset")
@@ -79,9 +79,12 @@ class DatasetConsistency(Pipe):
                 if e.label_ != self.label or not excluded.intersection(range(e.start, e.end))]
         extra = self._cued(doc, blocked) + [Span(doc, s, e, label=self.label, span_id=ACCESSION)
                                             for _, s, e in self.accessions(doc)]
+        cited = _data_paper_names(doc, blocked, self.label)
+        extra.extend(cited)
         if self.propagate:
-            # Only names the model tagged spread: a cue ("the SciBERT corpus") is local evidence.
-            extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label]))
+            # Only names the model tagged or their data papers name spread: a cue ("the SciBERT corpus") is local
+            # evidence.
+            extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label] + cited))
         extra.extend(self._siblings(doc, [e for e in ents + extra if e.label_ == self.label], blocked))
         extra = [s for s in extra if not excluded.intersection(range(s.start, s.end))]
         taken = {i for e in ents for i in range(e.start, e.end)}
@@ -133,6 +136,30 @@ class DatasetConsistency(Pipe):
         matcher = PhraseMatcher(self.vocab)
         matcher.add(self.label, list(patterns.values()))
         return [Span(doc, s, e, label=self.label, span_id=PROPAGATED) for _, s, e in matcher(doc)]
+
+
+def _data_paper_names(doc: Doc, blocked: set[int], label: str) -> list[Span]:
+    """A name right before a marker whose entry is that name's data paper: "AgentHarm (Andriushchenko et al., 2025)"
+    citing "AgentHarm: A benchmark for measuring harmfulness of LLM agents"."""
+    if CITATIONS not in doc.spans:
+        return []
+    bibliography = doc._.bibliography or {}
+    text = doc.text
+    spans = []
+    for marker in doc.spans[CITATIONS]:
+        window = text[max(0, marker.start_char - 60):marker.start_char]
+        before = window.rstrip(" ([")
+        end = marker.start_char - (len(window) - len(before))
+        for target in marker._.targets:
+            name = data_paper_name(bibliography.get(target, {}).get("title", ""))
+            start = end - len(name)
+            # titles come lower-cased ("Agentharm: …"): the name as the paper writes it, whole words only
+            if name and before.lower().endswith(name.lower()) and not text[start - 1:start].isalnum():
+                span = doc.char_span(start, end, label=label, span_id=CITED)
+                if span is not None and is_name_like(span.text) \
+                        and not blocked.intersection(range(span.start, span.end)):
+                    spans.append(span)
+    return spans
 
 
 def _blocked_tokens(doc: Doc) -> set[int]:

@@ -19,13 +19,14 @@ from ..linking.entities import (NER, SOURCES, EntityRecord, Mention, canonical_n
                                 joined_names, splits_and_parts)
 from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
 from ..linking.lexicon import GAP_WORDS
-from ..linking.names import normalize
+from ..linking.names import data_paper_name, normalize
 from .abbreviations import abbreviation_forms
 from ..linking.sentences import Sentences
 from .saved_model import KeepsLogisticModel
 
 MODEL_FILE = "classifier.json"
 INTRODUCED = "introduced_here"  # the rule that keeps the paper's own new data whatever the score
+DATA_PAPER = "cited_data_paper"  # … and a name cited with its data paper ("AgentHarm (…)": "AgentHarm: A benchmark …")
 WINDOW = 60
 _MARKER_GAP = re.compile(rf"^[\s,]*(?:(?:{GAP_WORDS})[\s,]*)*[(\[]?\s*$", re.I)
 _CAPTION = re.compile(r"^(?:fig(?:ure)?|table|tab)\b", re.I)
@@ -101,6 +102,8 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
             features = entity_features([contexts[i] for i in group], bool(splits or parts), long_forms,
                                        in_titles, has_markers)
             features["introduced_here"] = float(introduced_here([contexts[i] for i in group]))
+            features[DATA_PAPER] = float(bool(names & {normalize(data_paper_name(t)) for i in group
+                                                       for t in contexts[i].entry_titles} - {""}))
             found.append((members, features))
         return found
 
@@ -120,7 +123,7 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
             else:
                 score, pushes = self.classifier.score(features)
                 evidence = pushes[:6]
-            rule = INTRODUCED if features.get("introduced_here") else None
+            rule = INTRODUCED if features.get("introduced_here") else DATA_PAPER if features.get(DATA_PAPER) else None
             splits, parts = splits_and_parts(members)
             records.append(EntityRecord(
                 key=key, name=name, kb_id=kb_id, mentions=[[m.start, m.end] for m in members],
