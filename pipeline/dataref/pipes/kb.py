@@ -84,8 +84,9 @@ def table_from_bioregistry() -> list[dict]:
             continue
         words = name.split()
         forms = {s for s in resource.get_synonyms() if any(c.isupper() for c in s) and "_" not in s and len(s) > 2}
-        if len(words) > 1 and words[-1].lower() in REGISTRY_RECORD_WORDS:
-            forms.add(" ".join(words[:-1]))
+        while len(words) > 1 and words[-1].lower() in REGISTRY_RECORD_WORDS:  # "UK BioBank Data Field"
+            words = words[:-1]
+            forms.add(" ".join(words))
         if resource.prefix.isalpha() and 3 <= len(resource.prefix) <= 8:
             forms.add(resource.prefix.upper())
         rows.append({"id": REGISTRY_PREFIX + resource.prefix, "name": name, "full_name": "",
@@ -238,12 +239,15 @@ class DatasetKB(Pipe):
         return filter_spans(spans)
 
     def _as_written(self, text: str) -> bool:
-        """A form as the table writes it, up to the case of a letter after a hyphen or digit: "mC4", "Libri-light"
-        for "Libri-Light"; not "NCBI gene" for "NCBI Gene" (a gene record, not the database)."""
-        def case_free(i: int) -> bool:
-            return i > 0 and (text[i - 1] == "-" or text[i - 1].isdigit())
+        """A form as the table writes it, up to the case of a letter after a hyphen or digit ("mC4", "Libri-light"
+        for "Libri-Light") or inside a word of a name that is not an acronym ("UK Biobank" for bioregistry's "UK
+        BioBank", "Greengenes" for "GreenGenes"); not "NCBI gene" for "NCBI Gene" (a gene record, not the
+        database), nor "Encode" for "ENCODE"."""
+        def case_free(i: int, form: str) -> bool:
+            return i > 0 and (text[i - 1] == "-" or text[i - 1].isdigit()
+                              or (text[i - 1].isalpha() and not form.isupper()))
 
-        return any(len(form) == len(text) and all(a == b or case_free(i)
+        return any(len(form) == len(text) and all(a == b or case_free(i, form)
                                                   for i, (a, b) in enumerate(zip(text, form, strict=True)))
                    for form in self.forms.get(text.lower(), ()))
 
