@@ -7,7 +7,8 @@ import spacy
 from spacy.tokens import DocBin
 
 from dataref.extensions import DATASETS
-from dataref.linking.entities import KNOWN, NER, Mention, canonical_name, group_mentions, name_parts
+from dataref.linking.entities import (ACCESSION, KNOWN, NER, Mention, canonical_name, fold_archives, group_mentions,
+                                      name_parts)
 from dataref.linking.entity_features import FEATURES, EntityClassifier
 from dataref.readers import PaperReader
 from dataref.linking.names import data_paper_name
@@ -217,3 +218,20 @@ def test_a_name_cited_with_its_data_paper_is_kept(corpora, shipped_entities):
     # a method paper's title names its method, not data: "Deepedge: A multiscale bifurcated deep network …"
     assert data_paper_name("Deepedge: A multiscale bifurcated deep network for top-down contour detection") == ""
     assert data_paper_name("HotpotQA: A Dataset for Diverse, Explainable Multi-hop Question Answering") == "HotpotQA"
+
+
+def test_an_archive_named_beside_its_records_is_one_dataset_with_them(corpora, shipped_entities):
+    """"The Gene Expression Omnibus accession numbers for the … data … reported by Cotney et al. are GSE42413 and
+    GSE42237": GEO joins the first of its series, named by the series, not a dataset of its own."""
+    paper = PaperReader(shipped_entities)(corpora / "grobid-tei-bulk" / "2193e1c4-70b7-4a87-91ab-19964e0d5661.tei.xml")
+    kept = [r for r in shipped_entities(paper)._.dataset_entities if r["kept"]]
+    assert not any(r["name"] == "Gene Expression Omnibus" for r in kept)
+    series = next(r for r in kept if r["kb_id"] == "bioregistry:geo")
+    assert series["name"] == "GSE42413" and "Gene Expression Omnibus" in series["surface_forms"]
+
+
+def test_fold_archives_joins_a_registry_group_to_its_first_record():
+    mentions = [Mention(0, 3, "GEO", KNOWN, "bioregistry:geo"), Mention(10, 18, "GSE65963", ACCESSION),
+                Mention(20, 28, "GSE65960", ACCESSION), Mention(30, 38, "ImageNet", NER)]
+    archive = {"GSE65963": "geo", "GSE65960": "geo"}
+    assert fold_archives([[0], [1], [2], [3]], mentions, lambda t: archive.get(t, "")) == [[0, 1], [2], [3]]

@@ -9,4 +9,4 @@ install_extensions()
 install_datasets_extension()
 
 __all__ = ["NIL", "JATSReader", "PaperReader", "TEIReader", "install_extensions"]
-__version__ = "0.4.2"
+__version__ = "0.4.3"

@@ -5,9 +5,9 @@ Pure functions over plain data (mention texts, offsets, known-dataset ids, abbre
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, TypedDict
+from typing import Callable, Iterable, Optional, TypedDict
 
-from .lexicon import PART_WORDS, SET_WORDS, SPLIT_WORDS
+from .lexicon import PART_WORDS, REGISTRY_PREFIX, SET_WORDS, SPLIT_WORDS
 from .names import UnionFind, normalize
 
 _WORD = re.compile(r"\S+")
@@ -219,6 +219,30 @@ def _names_another(words: list[str], names: dict[str, int]) -> bool:
 def _kb_agrees(a: Mention, b: Mention) -> bool:
     """Two mentions may be one dataset unless the known-datasets table gives them different records."""
     return not (a.kb_id and b.kb_id and a.kb_id != b.kb_id)
+
+
+def fold_archives(groups: list[list[int]], mentions: list[Mention],
+                  archive_of: Callable[[str], str]) -> list[list[int]]:
+    """An archive named beside its records ("deposited in GEO … GSE65963") is one dataset with them: the archive's
+    group (a bioregistry record) joins the paper's first group of accessions from that archive."""
+    first_record: dict[str, int] = {}
+    for g, group in enumerate(groups):
+        if all(mentions[i].source == ACCESSION for i in group):
+            first_record.setdefault(archive_of(mentions[group[0]].text), g)
+    first_record.pop("", None)
+    into: dict[int, int] = {}
+    for g, group in enumerate(groups):
+        kb_ids = {mentions[i].kb_id for i in group}
+        if len(kb_ids) == 1 and (kb_id := kb_ids.pop()).startswith(REGISTRY_PREFIX):
+            target = first_record.get(kb_id[len(REGISTRY_PREFIX):])
+            if target is not None:
+                into[g] = target
+    if not into:
+        return groups
+    folded = {g: list(group) for g, group in enumerate(groups) if g not in into}
+    for g, target in into.items():
+        folded[target].extend(groups[g])
+    return [sorted(group) for _, group in sorted(folded.items())]
 
 
 def canonical_name(mentions: list[Mention], kb_name: str = "") -> str:

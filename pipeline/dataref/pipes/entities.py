@@ -15,10 +15,11 @@ from spacy.tokens import Doc
 
 from ..errors import Errors
 from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extensions, key_of
-from ..linking.entities import (NER, SOURCES, EntityRecord, Mention, canonical_name, group_mentions,
-                                joined_names, splits_and_parts)
+from ..linking.entities import (ACCESSION, NER, SOURCES, EntityRecord, Mention, canonical_name, fold_archives,
+                                group_mentions, joined_names, splits_and_parts)
 from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
-from ..linking.lexicon import GAP_WORDS
+from ..linking.lexicon import GAP_WORDS, REGISTRY_PREFIX
+from ..linking.identifiers import all_archives
 from ..linking.names import data_paper_name, normalize
 from .abbreviations import abbreviation_forms
 from ..linking.sentences import Sentences
@@ -92,7 +93,7 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
         contexts = _contexts(doc, text, mentions)
         has_markers = CITATIONS in doc.spans and len(doc.spans[CITATIONS]) > 0
         found = []
-        for group in group_mentions(mentions, pairs, text):
+        for group in fold_archives(group_mentions(mentions, pairs, text), mentions, _archive_of):
             members = [mentions[i] for i in group]
             names = {normalize(m.text) for m in members}
             long_forms = [long for name in names for long in long_of.get(name, [])]
@@ -116,7 +117,10 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
         for members, features in candidates:
             kb_ids = Counter(m.kb_id for m in members if m.kb_id)
             kb_id = kb_ids.most_common(1)[0][0] if kb_ids else ""
-            name = canonical_name(members, kb_rows.get(kb_id, {}).get("name", ""))
+            accession = next((m.text for m in members if m.source == ACCESSION), "")
+            # an archive folded into its record (`fold_archives`) is named by the record, not the archive
+            name = accession if accession and kb_id.startswith(REGISTRY_PREFIX) else \
+                canonical_name(members, kb_rows.get(kb_id, {}).get("name", ""))
             key = _unique_key(normalize(name) or "dataset", keys)
             if self.classifier is None:
                 score, evidence = 1.0, []
@@ -131,6 +135,11 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
                 sources=sorted({m.source for m in members}), score=round(score, 4),
                 kept=score >= self.threshold or bool(rule), rule=rule, evidence=evidence))
         return records
+
+
+def _archive_of(accession: str) -> str:
+    """The bioregistry prefix of the archive an accession belongs to ("GSE65963" → "geo"), else ""."""
+    return next((a.prefix for a in all_archives() if a.search.fullmatch(accession)), "")
 
 
 def _unique_key(key: str, taken: set[str]) -> str:
