@@ -37,3 +37,17 @@ def test_data_the_paper_names_as_its_own_is_created(shipped, corpora):
     roles = {d["name"]: d["role"] for d in doc._.datasets}
     assert roles.get("FlyingChairsOcc") == "created"
     assert roles.get("MPI Sintel") == roles.get("FlyingChairs") == "used"
+
+
+def test_a_deposit_under_the_data_availability_heading_is_created(shipped, corpora):
+    """jats/f1000research-19540.1: "Data availability / Underlying data / Figshare: SURE2018.zip.
+    https://doi.org/10.6084/m9.figshare.8233328.v141." The DOI's sentence is only the URL; the statement says whose
+    data it is."""
+    from dataref import PaperReader
+    from dataref.pipes.windows import window_pipes
+
+    nlp = window_pipes(shipped)
+    doc = nlp(PaperReader(nlp)(corpora / "jats" / "f1000research-19540.1.xml"))
+    roles = {d["name"]: d["role"] for d in doc._.datasets}
+    assert roles.get("10.6084/m9.figshare.8233328.v141") == "created"
+    assert roles.get("WorldClim") == "used"

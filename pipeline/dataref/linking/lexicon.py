@@ -176,7 +176,7 @@ DATA_STATEMENT_HEADING = re.compile(
     r"software) )?(?:availability|accessibility|access|deposition|archiving|sharing)(?: statement)?|"
     r"availability of (?:data|supporting data|data and materials?|materials and data)|accession (?:numbers?|codes?)|"
     r"data (?:statement|records?|citations?)|open research|code and data availability|"
-    r"deposited data|data and code)\b", re.I)
+    r"deposited data|data and code|underlying data)\b", re.I)
 # DOI forms that are part of an article, not data: supplementary files, F1000 referee reports, figshare
 # collections of a journal's supplementary material.
 NOT_DATA_DOI = re.compile(r"\.s\d{3}$|/suppl|\.sd\d+$|^10\.5256/f1000research\.\d+\.r\d+$", re.I)

@@ -77,11 +77,13 @@ class DatasetRoles(Pipe):
             return [{} for _ in sentences]
         return [dict(d.cats) for d in self.classifier.pipe(sentences, batch_size=CLASSIFY_BATCH)]
 
-    def decide(self, sentences: list[str], cats: list[dict[str, float]], own: bool, known: bool = False) -> dict:
+    def decide(self, sentences: list[str], cats: list[dict[str, float]], own: bool, known: bool = False,
+               statement: bool = False) -> dict:
         """The role of one dataset record from its cue sentences' probabilities. `created` needs the paper's
         own words ("we collected", "our data", "deposited under"): the textcat alone, trained on biomedical
-        sentences, calls a table row ("SVHN Accuracy.") creation. A known dataset the paper did not introduce
-        is `used`."""
+        sentences, calls a table row ("SVHN Accuracy.") creation; inside a data-availability statement
+        (`statement`) the heading says it ("Underlying data: Figshare: SURE2018.zip. https://doi.org/…"). A known
+        dataset the paper did not introduce is `used`."""
         scored = [(c.get("CREATION", 0.0), c.get("USE", 0.0), s) for s, c in zip(sentences, cats, strict=True) if c]
         p_created = round(max((x[0] for x in scored), default=0.0), 4)  # kept so a threshold can be tuned offline
         if own:
@@ -90,7 +92,7 @@ class DatasetRoles(Pipe):
         if known:
             return {"role": USED, "evidence": sentences[0] if sentences else "", "score": 1.0,
                     "source": KNOWN_DATASET, "p_created": p_created}
-        scored = [x if CREATION_CUE.search(x[2]) and not REUSE_CUE.search(x[2]) else (0.0, x[1], x[2])
+        scored = [x if (statement or CREATION_CUE.search(x[2])) and not REUSE_CUE.search(x[2]) else (0.0, x[1], x[2])
                   for x in scored]
         if not scored:
             return {"role": UNKNOWN, "evidence": sentences[0] if sentences else "", "score": 0.0, "source": "none",
@@ -120,7 +122,8 @@ class DatasetRoles(Pipe):
                 tied.setdefault(root_of[identifier["mention"]], []).append(identifier)
             else:
                 alone.setdefault(identifier["id"], []).append(identifier)
-        records: list[tuple[list[str], list[str], bool, bool]] = []  # (keys, cue sentences, own, known)
+        # (keys, cue sentences, own, known, in a data-availability statement)
+        records: list[tuple[list[str], list[str], bool, bool, bool]] = []
         known = doc._.dataset_kb or {}
         title = (doc._.paper or {}).get("title", "")
         text = doc.text
@@ -130,15 +133,15 @@ class DatasetRoles(Pipe):
                          + [i["sentence"] for i in tied.get(root, [])])
             is_known = any(introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
-                            notes.get(root) == OWN, is_known))
+                            notes.get(root) == OWN, is_known, _in_statement(tied.get(root, []))))
         for identifier, found in alone.items():
             records.append(([f"id:{identifier}"], _unique([i["sentence"] for i in found])[:self.max_sentences],
-                            False, False))
-        everything = _unique([s for _, sentences, _, _ in records for s in sentences])
+                            False, False, _in_statement(found)))
+        everything = _unique([s for _, sentences, _, _, _ in records for s in sentences])
         cats = dict(zip(everything, self.classify(everything), strict=True))
         roles: dict[str, dict] = {}
-        for keys, sentences, own, is_known in records:
-            role = self.decide(sentences, [cats[s] for s in sentences], own, is_known)
+        for keys, sentences, own, is_known, statement in records:
+            role = self.decide(sentences, [cats[s] for s in sentences], own, is_known, statement)
             roles.update({key: role for key in keys})
         return roles
 
@@ -178,6 +181,10 @@ def _load(path: Path) -> Language:
         return spacy.load(path)
     except (OSError, ValueError) as err:
         raise DatarefError(Errors.E050.format(path=path, detail=err)) from err
+
+
+def _in_statement(identifiers: list[dict]) -> bool:
+    return any(i.get("where") == "data_statement" for i in identifiers)
 
 
 def _unique(items: list[str]) -> list[str]:
