@@ -21,6 +21,7 @@ from collections import OrderedDict
 from io import BytesIO
 from itertools import islice
 from pathlib import Path
+from typing import Mapping
 
 import numpy
 import spacy
@@ -42,9 +43,9 @@ def transformer_dirs(pipeline: Path) -> list[Path]:
             if component.get("factory") == "transformer"]
 
 
-def half_state_dict(state: bytes) -> tuple[bytes, int]:
-    """`torch.save` bytes of a state dict with its fp32 matrices in fp16, and how many tensors changed."""
-    tensors = torch.load(BytesIO(state), map_location="cpu", weights_only=True)
+def half_tensors(tensors: Mapping[str, torch.Tensor]) -> tuple[OrderedDict[str, torch.Tensor], int]:
+    """The fp32 matrices in fp16 where they stay finite (norms, biases and other dtypes as they are), and how many
+    changed: the one rule for the shipped wheel (`halve`) and the weights carried to a GPU (`gpu_trf.py`)."""
     halved: OrderedDict[str, torch.Tensor] = OrderedDict()
     changed = 0
     for name, tensor in tensors.items():
@@ -52,6 +53,13 @@ def half_state_dict(state: bytes) -> tuple[bytes, int]:
         fits = bool(torch.isfinite(half).all()) or not bool(torch.isfinite(tensor).all())
         halved[name] = half if fits else tensor
         changed += halved[name] is not tensor
+    return halved, changed
+
+
+def half_state_dict(state: bytes) -> tuple[bytes, int]:
+    """`torch.save` bytes of a state dict with its fp32 matrices in fp16, and how many tensors changed."""
+    tensors = torch.load(BytesIO(state), map_location="cpu", weights_only=True)
+    halved, changed = half_tensors(tensors)
     if hasattr(tensors, "_metadata"):  # per-module versions that load_state_dict reads
         halved._metadata = tensors._metadata  # type: ignore[attr-defined]
     buffer = BytesIO()
