@@ -89,9 +89,10 @@ def score_kb(datasets: list[dict], gold: list[dict], mapping: dict, lookup) -> C
     return counts
 
 
-def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=None) -> Counter:
+def score_paper(datasets: list[dict], gold: list[dict], mapping: dict[int, Optional[int]], rules: Counter,
+                lookup=None) -> Counter:
+    """The counts of one paper; `mapping` is `match(datasets, gold)`, made once per paper."""
     counts: Counter = Counter()
-    mapping = match(datasets, gold)
     if lookup is not None:
         counts.update(score_kb(datasets, gold, mapping, lookup))
     matched_gold = {j for j in mapping.values() if j is not None}
@@ -145,13 +146,12 @@ def score_paper(datasets: list[dict], gold: list[dict], rules: Counter, lookup=N
 MISS_CLASSES = ("recognizer", "grobid", "no_marker", "marker_beside_mention", "marker_elsewhere")
 
 
-def miss_classes(doc: Doc, datasets: list[dict], gold: list[dict]) -> Counter:
+def miss_classes(doc: Doc, datasets: list[dict], gold: list[dict], mapping: dict[int, Optional[int]]) -> Counter:
     """Why each gold link is missed: the dataset not found ("recognizer"), GROBID broke the citation (the gold
     record's "grobid"), no marker of the paper resolves to the entry ("no_marker": a citation GROBID left as text
     or one the paper gives elsewhere), or the linker did not take a marker that is there — in a sentence with a
     mention of the dataset ("marker_beside_mention": lists, variants, another thing's marker nearer) or only in
     other sentences ("marker_elsewhere": a long form or description between name and citation)."""
-    mapping = match(datasets, gold)
     found: dict[int, list[int]] = {}
     for i, j in mapping.items():
         if j is not None:
@@ -233,8 +233,8 @@ def evaluate(nlp, records: list[dict]) -> tuple[list[dict], dict, dict]:
             if system == "baseline":
                 doc._.citation_links = baseline_links(doc)
             used: Counter = Counter()
-            counts = score_paper(doc._.datasets, record["datasets"], used, lookup)
-            counts.update(miss_classes(doc, doc._.datasets, record["datasets"]))
+            counts = score_paper(doc._.datasets, record["datasets"], mapping, used, lookup)
+            counts.update(miss_classes(doc, doc._.datasets, record["datasets"], mapping))
             totals[system].update(counts)
             rules[system].update(used)
             row[system] = dict(counts)
