@@ -38,7 +38,7 @@ def rows_of(nlp, record: dict, reader: PaperReader) -> list[dict]:
         warnings.simplefilter("ignore")
         doc = nlp(reader(CORPORA / record["file"]))
     linker = nlp.get_pipe(LINKER)
-    state = linker._rule_links(doc)
+    state = linker.rule_links(doc)
     if state is None:
         return []
     forms: dict[str, set[str]] = {}

@@ -134,7 +134,7 @@ class CitationLinker(KeepsLogisticModel, Pipe):
             doc._.dataset_label = self.label  # doc._.datasets reads the label the pipeline was configured with
 
     def _predict_one(self, doc: Doc) -> Prediction:
-        state = self._rule_links(doc)
+        state = self.rule_links(doc)
         if state is None:
             return Prediction({}, {})
         ents, bibliography, groups, direct, own = state.ents, state.bibliography, state.groups, state.direct, state.own
@@ -158,7 +158,7 @@ class CitationLinker(KeepsLogisticModel, Pipe):
 
     def pair_candidates(self, doc: Doc, state: Optional["_RuleState"] = None) -> list[PairCandidate]:
         """Every (entity, entry) pair the ranker decides, with its features (what training reads too)."""
-        state = state or self._rule_links(doc)
+        state = state or self.rule_links(doc)
         if state is None:
             return []
         ents, text, bibliography = state.ents, state.text, state.bibliography
@@ -197,8 +197,9 @@ class CitationLinker(KeepsLogisticModel, Pipe):
                     ranked[key_of(ent)].append(cast(LinkRecord, {**link, "ranker": pushes[:4]}))
         return ranked
 
-    def _rule_links(self, doc: Doc) -> Optional["_RuleState"]:
-        """The ordered rules' links per mention, before propagation, and what they were decided from."""
+    def rule_links(self, doc: Doc) -> Optional["_RuleState"]:
+        """The ordered rules' links per mention, before propagation, and what they were decided from (public: the
+        ranker's training, `scripts/train_links.py`, reads the same state)."""
         ents = [e for e in doc.ents if e.label_ == self.label]
         if not ents:
             return None
