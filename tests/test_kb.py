@@ -183,3 +183,5 @@ def test_known_names_as_papers_write_them(corpora):
     # the table's "ACE 2005" and "CoNLL 2002" as papers join their years: "ACE-2005", "CoNLL-2002"
     assert "ACE-2005" in proposed("grobid-tei/s2orc-N18-3011.tei.xml")
     assert "CoNLL-2002" in proposed("ml-tei/2007.07683v1.tei.xml")
+    # an archive named with one of its records: "The murine Cobl gene comprises 15 exons (GenBank: NM_172496.3)"
+    assert "GenBank" in proposed("grobid-tei-bulk/d411cc64-fc4e-4f99-ba5a-2594e0baa306.tei.xml")

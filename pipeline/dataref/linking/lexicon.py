@@ -16,6 +16,9 @@ CUE_LEAD = ["the", "on", "of", "from", "in", "and", "or", "with", "using", "our"
 # Nouns after a known but ambiguous name that show it is used as data ("English Wikipedia dump").
 DATA_NOUNS = CUE_WORDS + ["data", "dump", "dumps", "articles", "pages", "split", "splits", "subset", "test",
                           "training", "dev", "validation", "images", "videos", "sentences", "documents"]
+# A record's accession as papers write one after its archive's name ("GenBank: NM_172496.3", "PDB: 1PFO"): letters,
+# maybe an underscore, then digits; a version after a dot.
+ACCESSION_SHAPE = re.compile(r"^(?:[A-Z]{1,6}_?\d{3,}|\d(?=[A-Z0-9]*[A-Z])[A-Z0-9]{3})(?:\.\d+)?$")
 # Name endings that mark a benchmark whatever the model says: "HarmBench", "ODCV-Bench".
 BENCHMARK_SUFFIX = r"(?:[A-Z][A-Za-z0-9]*-?Bench|[A-Za-z0-9]+-Bench)(?:-?\d+)?"
 _HEAD_ALT = "|".join(sorted({h.replace(" ", r"\s?") for h in HEAD_NOUNS}, key=len, reverse=True))

@@ -17,8 +17,8 @@ from spacy.util import ensure_path, filter_spans
 
 from ..linking.entities import KNOWN
 from ..extensions import CITATIONS, HEADINGS, install_extensions, key_of
-from ..linking.lexicon import (DATA_NOUNS, HEAD_SUFFIX_ANY_CASE, KNOWN_CUE_WORDS, RC_PREFIX, REGISTRY_PREFIX,
-                               REGISTRY_RECORD_WORDS)
+from ..linking.lexicon import (ACCESSION_SHAPE, DATA_NOUNS, HEAD_SUFFIX_ANY_CASE, KNOWN_CUE_WORDS, RC_PREFIX,
+                               REGISTRY_PREFIX, REGISTRY_RECORD_WORDS)
 from ..linking.names import is_name_like, normalize
 from ..linking.sentences import Sentences
 
@@ -227,7 +227,10 @@ class DatasetKB(Pipe):
             span = Span(doc, start, end, label=self.label, span_id=KNOWN)
             key = normalize(span.text)
             ambiguous = is_ambiguous(span.text)
-            strong = end < len(doc) and (doc[end].lower_ in DATA_NOUNS or end in marker_starts)
+            # "the X dataset", "X [12]", "GenBank: NM_172496.3" (an archive named with one of its records)
+            strong = end < len(doc) and (doc[end].lower_ in DATA_NOUNS or end in marker_starts
+                                         or (doc[end].text == ":" and end + 1 < len(doc)
+                                             and bool(ACCESSION_SHAPE.match(doc[end + 1].text))))
             medium = key in tagged or self._cue_in_sentence(sentences, start, end)
             if strong or (medium and not ambiguous and start not in headings):
                 supported.add(key)
