@@ -185,3 +185,5 @@ def test_known_names_as_papers_write_them(corpora):
     assert "CoNLL-2002" in proposed("ml-tei/2007.07683v1.tei.xml")
     # an archive named with one of its records: "The murine Cobl gene comprises 15 exons (GenBank: NM_172496.3)"
     assert "GenBank" in proposed("grobid-tei-bulk/d411cc64-fc4e-4f99-ba5a-2594e0baa306.tei.xml")
+    # a marker after the abbreviation in brackets: "… Medical Subject Headings (MeSH) (Lipscomb, 2000)"
+    assert {"Medical Subject Headings", "MeSH"} & proposed("grobid-tei/s2orc-2020.acl-main.207.tei.xml")

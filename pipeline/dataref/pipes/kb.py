@@ -227,10 +227,11 @@ class DatasetKB(Pipe):
             span = Span(doc, start, end, label=self.label, span_id=KNOWN)
             key = normalize(span.text)
             ambiguous = is_ambiguous(span.text)
-            # "the X dataset", "X [12]", "GenBank: NM_172496.3" (an archive named with one of its records)
-            strong = end < len(doc) and (doc[end].lower_ in DATA_NOUNS or end in marker_starts
-                                         or (doc[end].text == ":" and end + 1 < len(doc)
-                                             and bool(ACCESSION_SHAPE.match(doc[end + 1].text))))
+            # "the X dataset", "X [12]", "X (ABBR) [12]", "GenBank: NM_172496.3" (an archive named with a record)
+            after = _past_brackets(doc, end)
+            strong = after < len(doc) and (doc[after].lower_ in DATA_NOUNS or after in marker_starts
+                                           or (doc[after].text == ":" and after + 1 < len(doc)
+                                               and bool(ACCESSION_SHAPE.match(doc[after + 1].text))))
             medium = key in tagged or self._cue_in_sentence(sentences, start, end)
             if strong or (medium and not ambiguous and start not in headings):
                 supported.add(key)
@@ -275,6 +276,17 @@ class DatasetKB(Pipe):
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "DatasetKB":
         self.set_rows(srsly.msgpack_loads(data))
         return self
+
+
+def _past_brackets(doc: Doc, i: int) -> int:
+    """The token after a short bracketed abbreviation or the bracket that closes around a name: "Visual Question
+    Answering (VQA) [2]" and "(VQA) [2]" both reach the marker."""
+    if i < len(doc) and doc[i].text == ")":
+        return i + 1
+    if i < len(doc) and doc[i].text == "(":
+        close = next((j for j in range(i + 1, min(i + 4, len(doc))) if doc[j].text == ")"), None)
+        return close + 1 if close is not None else i
+    return i
 
 
 def summary(row: dict) -> dict:
