@@ -8,7 +8,7 @@ from spacy.tokens import DocBin
 
 from dataref.extensions import DATASETS
 from dataref.linking.entities import (ACCESSION, KNOWN, NER, Mention, canonical_name, fold_archives, group_mentions,
-                                      name_parts)
+                                      name_parts, variants_of_kept)
 from dataref.linking.entity_features import FEATURES, EntityClassifier
 from dataref.readers import PaperReader
 from dataref.linking.names import data_paper_name
@@ -235,3 +235,17 @@ def test_fold_archives_joins_a_registry_group_to_its_first_record():
                 Mention(20, 28, "GSE65960", ACCESSION), Mention(30, 38, "ImageNet", NER)]
     archive = {"GSE65963": "geo", "GSE65960": "geo"}
     assert fold_archives([[0], [1], [2], [3]], mentions, lambda t: archive.get(t, "")) == [[0, 1], [2], [3]]
+
+
+def test_a_kept_datasets_tagged_variant_is_kept(corpora, shipped_entities):
+    """ml-tei/2103.01913v2 evaluates on "Multi30K-DE", "Multi30K-CS" and "MS-COCO-CN" beside "Multi30K" and
+    "MS-COCO": each a dataset of its own that the decision alone scored under its threshold."""
+    paper = PaperReader(shipped_entities, max_chars=1_000_000)(corpora / "ml-tei" / "2103.01913v2.tei.xml")
+    records = {r["name"]: r for r in shipped_entities(paper)._.dataset_entities}
+    assert records["Multi30K-DE"]["kept"] and records["Multi30K-DE"]["rule"] == "variant_of_kept"
+    assert records["MS-COCO-CN"]["kept"]
+
+
+def test_variants_of_kept_need_a_kept_base_and_a_tag_that_names_nothing_else():
+    forms = [["Multi30K"], ["Multi30K-DE"], ["DBpedia"], ["YAGO3"], ["DBpedia-YAGO3"], ["BERT-Base"]]
+    assert variants_of_kept(forms, [True, False, True, False, False, False]) == [1]

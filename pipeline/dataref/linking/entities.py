@@ -245,6 +245,28 @@ def fold_archives(groups: list[list[int]], mentions: list[Mention],
     return [sorted(group) for _, group in sorted(folded.items())]
 
 
+# A kept dataset's name, a hyphen, and a short capitalised tag: a language, a split or a subset of it as a dataset of
+# its own ("Multi30K-DE", "MS-COCO-CN", "HotpotQA-Hard").
+_VARIANT = re.compile(r"^(.+?)\s?[-−–]\s?([A-Z][A-Za-z0-9]{0,5})$")
+
+
+def variants_of_kept(forms: list[list[str]], kept: list[bool]) -> list[int]:
+    """The entities (by index; `forms` their surface forms) not kept whose name is a kept entity's name and a tag,
+    where the tag names no other candidate ("DBpedia-YAGO3" joins two datasets)."""
+    kept_names = {normalize(f) for fs, k in zip(forms, kept, strict=True) if k for f in fs}
+    all_names = {normalize(f) for fs in forms for f in fs}
+    found = []
+    for i, fs in enumerate(forms):
+        if kept[i]:
+            continue
+        for form in fs:
+            match = _VARIANT.match(form)
+            if match and normalize(match.group(1)) in kept_names and normalize(match.group(2)) not in all_names:
+                found.append(i)
+                break
+    return found
+
+
 def canonical_name(mentions: list[Mention], kb_name: str = "") -> str:
     """The known-dataset name, unless the paper names a version the table's name lacks ("VOC 2012" against
     "PASCAL VOC"); else the paper's fullest form (most words, then most often written)."""

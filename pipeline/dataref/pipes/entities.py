@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from ..errors import Errors
 from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extensions, key_of
 from ..linking.entities import (ACCESSION, NER, SOURCES, EntityRecord, Mention, canonical_name, fold_archives,
-                                group_mentions, joined_names, splits_and_parts)
+                                group_mentions, joined_names, splits_and_parts, variants_of_kept)
 from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
 from ..linking.lexicon import GAP_WORDS, REGISTRY_PREFIX
 from ..linking.identifiers import all_archives
@@ -28,6 +28,7 @@ from .saved_model import KeepsLogisticModel
 MODEL_FILE = "classifier.json"
 INTRODUCED = "introduced_here"  # the rule that keeps the paper's own new data whatever the score
 DATA_PAPER = "cited_data_paper"  # … and a name cited with its data paper ("AgentHarm (…)": "AgentHarm: A benchmark …")
+VARIANT = "variant_of_kept"  # … and a kept dataset's tagged variant ("Multi30K-DE" beside a kept "Multi30K")
 WINDOW = 60
 _MARKER_GAP = re.compile(rf"^[\s,]*(?:(?:{GAP_WORDS})[\s,]*)*[(\[]?\s*$", re.I)
 _CAPTION = re.compile(r"^(?:fig(?:ure)?|table|tab)\b", re.I)
@@ -134,6 +135,8 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
                 surface_forms=sorted({m.text for m in members}), splits=splits, parts=parts,
                 sources=sorted({m.source for m in members}), score=round(score, 4),
                 kept=score >= self.threshold or bool(rule), rule=rule, evidence=evidence))
+        for i in variants_of_kept([r["surface_forms"] for r in records], [r["kept"] for r in records]):
+            records[i]["kept"], records[i]["rule"] = True, VARIANT
         return records
 
 
