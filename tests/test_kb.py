@@ -186,3 +186,16 @@ def test_known_names_as_papers_write_them(corpora):
     assert "GenBank" in proposed("grobid-tei-bulk/d411cc64-fc4e-4f99-ba5a-2594e0baa306.tei.xml")
     # a marker after the abbreviation in brackets: "Visual Question Answering (VQA) [2]"
     assert {"mC4", "SBU Captions", "Visual Question Answering", "VQA"} <= proposed("ml-tei/2103.01913v2.tei.xml")
+
+
+def test_a_name_without_its_head_noun_is_matched_only_when_it_is_still_a_name():
+    """The table holds "The Benchmark" and "AND Dataset": without their head nouns they would match every "The
+    dataset" of every paper; "SBU Captions Dataset" without it is the name papers write."""
+    nlp = spacy.blank("en")
+    kb = nlp.add_pipe("dataref_dataset_kb")
+    rows = [{"id": i, "name": n, "full_name": "", "aliases": [], "homepage": "", "paper": {}, "modalities": []}
+            for i, n in [("the-benchmark", "The Benchmark"), ("and-dataset", "AND Dataset"),
+                         ("sbu", "SBU Captions Dataset")]]
+    kb.set_rows(rows)
+    assert "the" not in kb.forms and "and" not in kb.forms
+    assert kb.forms["sbu captions"] == {"SBU Captions"}

@@ -112,6 +112,13 @@ def forms_of(row: dict) -> list[str]:
     return [f for f in [row["name"], row["full_name"], *row["aliases"]] if f]
 
 
+def _with_headless(form: str) -> set[str]:
+    """A form, and the form without its head noun unless that leaves a common word ("The Benchmark" → "The", "AND
+    Dataset" → "AND": every "The dataset" of every paper matched)."""
+    headless = HEAD_SUFFIX_ANY_CASE.sub("", form)
+    return {form} if headless != form and is_ambiguous(headless) else {form, headless}
+
+
 def spellings(form: str) -> set[str]:
     """A form and the ways papers join a year, version or size to the name before it, which `normalize` treats as
     one name: "ACE 2005" / "ACE-2005", "MovieLens 20M" / "MovieLens-20M" / "MovieLens20M"."""
@@ -174,7 +181,7 @@ class DatasetKB(Pipe):
         # Papers drop a name's head noun ("SBU Captions" for "SBU Captions Dataset", as the index's normalize()
         # does) and write a letter after a hyphen or digit in either case ("Libri-light"): matched on lower case,
         # kept when `_as_written` finds the form.
-        patterns = {v for row in rows for form in forms_of(row) for f in (form, HEAD_SUFFIX_ANY_CASE.sub("", form))
+        patterns = {v for row in rows for form in forms_of(row) for f in _with_headless(form)
                     for v in spellings(f) if len(v) > 2 and is_name_like(v) and "et al" not in v}
         self.forms: dict[str, set[str]] = {}
         for form in patterns:
