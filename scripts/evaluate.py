@@ -46,7 +46,8 @@ def match(predicted: list[dict], gold: list[dict]) -> dict[int, Optional[int]]:
     """Predicted dataset index → gold dataset index (or None)."""
     found = {}
     for i, p in enumerate(predicted):
-        names = {normalize(f) for f in p["surface_forms"]}
+        # a record found only in the bibliography (a data DOI) has no surface form: its name is its form
+        names = {normalize(f) for f in p["surface_forms"] or [p["name"]]}
         # an exact name first ("Multi30K-DE" is its own gold record), else one containing the other
         exact = next((j for j, g in enumerate(gold) if names & gold_names(g)), None)
         found[i] = exact if exact is not None else next(

@@ -200,6 +200,21 @@ def test_entry_identifiers_need_data_evidence():
                                              "venue": "Dryad"})] == ["10.1234/xyz"]
 
 
+def test_software_releases_archived_on_zenodo_are_no_data(corpora):
+    """Real JATS entries: "Foster Z … taxa v0.2.0 (Version 0.2.0). Zenodo." and "pandas-dev/pandas: Pandas … Zenodo"
+    are software; "Data from: counting crows … Dryad Digital Repository" is data."""
+    from dataref import PaperReader
+
+    reader = PaperReader(spacy.blank("en"))
+
+    def entry(path: str, key: str) -> dict:
+        return reader(corpora / "jats" / path)._.bibliography[key]
+
+    assert entry_identifiers(entry("f1000research-14013.2.xml", "ref-6")) == []
+    assert entry_identifiers(entry("biorxiv-2023.04.25.537217.xml", "c62")) == []
+    assert [i.id for i in entry_identifiers(entry("oup-beheco-ary157.xml", "CIT0074"))] == ["10.5061/dryad.t0g149j"]
+
+
 # ---- roles ------------------------------------------------------------------------------------------------
 
 def test_role_decisions_from_cue_probabilities():

@@ -187,7 +187,10 @@ NOT_DATA_DOI = re.compile(r"\.s\d{3}$|/suppl|\.sd\d+$|^10\.5256/f1000research\.\
 NOT_DATA_DOI_CONTEXT = re.compile(
     r"\b(?:software|source code|code (?:is|are|used)|python|package|toolkit|library|framework|firmware|"
     r"computer program|scripts?|supplementary (?:material|information|file)|electronic supplementary|"
-    r"referee (?:response|report))\b", re.I)
+    r"referee (?:response|report))\b"
+    # a software release: a semantic version ("taxa v0.2.0 (Version 0.2.0). Zenodo"), or a GitHub release archived
+    # on Zenodo, titled "owner/repository: …" ("pandas-dev/pandas: Pandas")
+    r"|\bv\d+\.\d+\.\d+\b|\(version \d+\.\d+\.\d+\)|(?<![\w/.])[a-z][\w.-]*/[a-z][\w.-]*:\s", re.I)
 # The archives whose accessions the Make Data Count labels count (`--format mdc`): measured on the dev part of
 # ../shared/corpora/mdc (scripts/splits.py), an archive is left out when its accessions found there were labelled
 # less than half the time (right/wrong): GEO 2/66, BioProject 1/25, SRA 0/49, GenBank/ENA 1/59, assemblies
