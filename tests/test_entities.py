@@ -249,3 +249,10 @@ def test_a_kept_datasets_tagged_variant_is_kept(corpora, shipped_entities):
 def test_variants_of_kept_need_a_kept_base_and_a_tag_that_names_nothing_else():
     forms = [["Multi30K"], ["Multi30K-DE"], ["DBpedia"], ["YAGO3"], ["DBpedia-YAGO3"], ["BERT-Base"]]
     assert variants_of_kept(forms, [True, False, True, False, False, False]) == [1]
+
+
+def test_one_plain_lower_case_word_is_no_dataset(corpora, shipped_entities):
+    """ml-tei/2003.13401v1: "With the new extended dataset we retrained …": the recognizer tags "extended"."""
+    paper = PaperReader(shipped_entities, max_chars=1_000_000)(corpora / "ml-tei" / "2003.13401v1.tei.xml")
+    records = [r for r in shipped_entities(paper)._.dataset_entities if r["name"] == "extended"]
+    assert records and not any(r["kept"] for r in records) and records[0]["rule"] == "not_a_name"

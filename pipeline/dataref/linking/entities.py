@@ -54,7 +54,7 @@ class EntityRecord(TypedDict):
     sources: list[str]
     score: float
     kept: bool
-    rule: Optional[str]  # a hand rule that decided instead of the score ("introduced_here"), else None
+    rule: Optional[str]  # a hand rule that decided instead of the score ("introduced_here", "not_a_name"), else None
     evidence: list[dict]  # the features that pushed the score most: {feature, value, push}
 
 

@@ -28,6 +28,7 @@ from .saved_model import KeepsLogisticModel
 MODEL_FILE = "classifier.json"
 INTRODUCED = "introduced_here"  # the rule that keeps the paper's own new data whatever the score
 DATA_PAPER = "cited_data_paper"  # … and a name cited with its data paper ("AgentHarm (…)": "AgentHarm: A benchmark …")
+NO_NAME = "not_a_name"  # the rule that drops one plain lower-case word whatever the score
 VARIANT = "variant_of_kept"  # … and a kept dataset's tagged variant ("Multi30K-DE" beside a kept "Multi30K")
 WINDOW = 60
 _MARKER_GAP = re.compile(rf"^[\s,]*(?:(?:{GAP_WORDS})[\s,]*)*[(\[]?\s*$", re.I)
@@ -129,12 +130,16 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
                 score, pushes = self.classifier.score(features)
                 evidence = pushes[:6]
             rule = INTRODUCED if features.get("introduced_here") else DATA_PAPER if features.get(DATA_PAPER) else None
+            # one plain lower-case word is no name whatever its context ("With the new extended dataset")
+            no_name = all(m.text.isalpha() and m.text.islower() for m in members)
+            if no_name:
+                rule = NO_NAME
             splits, parts = splits_and_parts(members)
             records.append(EntityRecord(
                 key=key, name=name, kb_id=kb_id, mentions=[[m.start, m.end] for m in members],
                 surface_forms=sorted({m.text for m in members}), splits=splits, parts=parts,
                 sources=sorted({m.source for m in members}), score=round(score, 4),
-                kept=score >= self.threshold or bool(rule), rule=rule, evidence=evidence))
+                kept=not no_name and (score >= self.threshold or bool(rule)), rule=rule, evidence=evidence))
         for i in variants_of_kept([r["surface_forms"] for r in records], [r["kept"] for r in records]):
             records[i]["kept"], records[i]["rule"] = True, VARIANT
         return records
