@@ -215,6 +215,9 @@ def test_a_name_cited_with_its_data_paper_is_kept(corpora, shipped_entities):
     record = next(r for r in doc._.dataset_entities if r["name"] == "AgentHarm")
     assert record["kept"] and record["rule"] == "cited_data_paper"
     assert "cited" in record["sources"]
+    # a name that says it is a benchmark, whatever the decision scores: "ODCV-Bench"
+    bench = next(r for r in doc._.dataset_entities if r["name"] == "ODCV-Bench")
+    assert bench["kept"] and bench["rule"] == "benchmark_name"
     # a method paper's title names its method, not data: "Deepedge: A multiscale bifurcated deep network …"
     assert data_paper_name("Deepedge: A multiscale bifurcated deep network for top-down contour detection") == ""
     assert data_paper_name("HotpotQA: A Dataset for Diverse, Explainable Multi-hop Question Answering") == "HotpotQA"

@@ -18,7 +18,7 @@ from ..extensions import CITATIONS, DATASETS, HEADINGS, SECTIONS, install_extens
 from ..linking.entities import (ACCESSION, NER, SOURCES, EntityRecord, Mention, canonical_name, fold_archives,
                                 group_mentions, joined_names, splits_and_parts, variants_of_kept)
 from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
-from ..linking.lexicon import GAP_WORDS, REGISTRY_PREFIX
+from ..linking.lexicon import BENCHMARK_SUFFIX, GAP_WORDS, REGISTRY_PREFIX
 from ..linking.identifiers import all_archives
 from ..linking.names import data_paper_name, normalize
 from .abbreviations import abbreviation_forms
@@ -28,11 +28,13 @@ from .saved_model import KeepsLogisticModel
 MODEL_FILE = "classifier.json"
 INTRODUCED = "introduced_here"  # the rule that keeps the paper's own new data whatever the score
 DATA_PAPER = "cited_data_paper"  # … and a name cited with its data paper ("AgentHarm (…)": "AgentHarm: A benchmark …")
+BENCHMARK = "benchmark_name"  # … and a name that says it is a benchmark ("ODCV-Bench", "HarmBench")
 NO_NAME = "not_a_name"  # the rule that drops one plain lower-case word whatever the score
 VARIANT = "variant_of_kept"  # … and a kept dataset's tagged variant ("Multi30K-DE" beside a kept "Multi30K")
 WINDOW = 60
 _MARKER_GAP = re.compile(rf"^[\s,]*(?:(?:{GAP_WORDS})[\s,]*)*[(\[]?\s*$", re.I)
 _CAPTION = re.compile(r"^(?:fig(?:ure)?|table|tab)\b", re.I)
+_BENCHMARK = re.compile(BENCHMARK_SUFFIX)
 
 
 @Language.factory(
@@ -129,7 +131,8 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
             else:
                 score, pushes = self.classifier.score(features)
                 evidence = pushes[:6]
-            rule = INTRODUCED if features.get("introduced_here") else DATA_PAPER if features.get(DATA_PAPER) else None
+            rule = INTRODUCED if features.get("introduced_here") else DATA_PAPER if features.get(DATA_PAPER) else \
+                BENCHMARK if any(_BENCHMARK.fullmatch(m.text) for m in members) else None
             # one plain lower-case word is no name whatever its context ("With the new extended dataset")
             no_name = all(m.text.isalpha() and m.text.islower() for m in members)
             if no_name:
