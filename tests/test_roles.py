@@ -51,3 +51,18 @@ def test_a_deposit_under_the_data_availability_heading_is_created(shipped, corpo
     roles = {d["name"]: d["role"] for d in doc._.datasets}
     assert roles.get("10.6084/m9.figshare.8233328.v141") == "created"
     assert roles.get("WorldClim") == "used"
+
+
+def test_a_data_package_of_the_papers_own_title_is_created(shipped, corpora):
+    """jats/oup-beheco-ary157 ("Counting crows: population structure and group size variation …") cites its own Dryad
+    package only in the bibliography: "Uhl F, … 2018 Data from: counting crows: flock structure and subgroup size
+    variation in an urban population of crows. Dryad Digital Repository. 10.5061/dryad.t0g149j"."""
+    from dataref import PaperReader
+    from dataref.pipes.roles import is_own_data_package
+    from dataref.pipes.windows import window_pipes
+
+    nlp = window_pipes(shipped)
+    doc = nlp(PaperReader(nlp)(corpora / "jats" / "oup-beheco-ary157.xml"))
+    roles = {d["name"]: d["role"] for d in doc._.datasets}
+    assert roles.get("10.5061/dryad.t0g149j") == "created"
+    assert not is_own_data_package({"title": "Data from: lizards of the Amazon"}, doc._.paper["title"])

@@ -4,6 +4,7 @@ A textcat trained by `spacy train configs/role.cfg` (Europe PMC data-citation se
 Creation / Background, and MDC sentences around labelled identifiers) reads the cue sentences of each dataset
 record: the sentences of its mentions and identifiers. The citation linker's "introduced by this paper" is taken
 as the strongest evidence of `created`."""
+import re
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
@@ -17,11 +18,12 @@ from thinc.api import Config
 from ..errors import DatarefError, Errors
 from ..extensions import install_extensions, key_of
 from ..linking.lexicon import CREATION_CUE, REUSE_CUE
-from ..linking.rules import OWN, introduced_elsewhere
+from ..linking.rules import OWN, introduced_elsewhere, paper_title_matches
 from ..linking.names import dataset_groups, normalize
 from ..linking.sentences import Sentences, sentence_text
 
 CREATED, USED, UNKNOWN = "created", "used", "unknown"
+_DATA_FROM = re.compile(r"^\s*data from\s*:\s*(.+)", re.I)
 KNOWN_DATASET = "known dataset"  # the role's source when the known-datasets table says who introduced it
 MODEL_DIR = "textcat"
 # sentences per textcat batch: spaCy's default (1,000) held 600 MB on a paper naming 1,000 datasets
@@ -134,9 +136,11 @@ class DatasetRoles(Pipe):
             is_known = any(introduced_elsewhere(known.get(key_of(m)), title) for m in mentions)
             records.append(([key_of(m) for m in mentions], _unique(sentences)[:self.max_sentences],
                             notes.get(root) == OWN, is_known, _in_statement(tied.get(root, []))))
+        bibliography = doc._.bibliography or {}
         for identifier, found in alone.items():
+            own_package = any(is_own_data_package(bibliography.get(i.get("bib_id") or "", {}), title) for i in found)
             records.append(([f"id:{identifier}"], _unique([i["sentence"] for i in found])[:self.max_sentences],
-                            False, False, _in_statement(found)))
+                            own_package, False, _in_statement(found)))
         everything = _unique([s for _, sentences, _, _, _ in records for s in sentences])
         cats = dict(zip(everything, self.classify(everything), strict=True))
         roles: dict[str, dict] = {}
@@ -181,6 +185,12 @@ def _load(path: Path) -> Language:
         return spacy.load(path)
     except (OSError, ValueError) as err:
         raise DatarefError(Errors.E050.format(path=path, detail=err)) from err
+
+
+def is_own_data_package(entry: dict, paper_title: str) -> bool:
+    """A bibliography entry that is this paper's own data package: Dryad's "Data from: <the paper's title>"."""
+    match = _DATA_FROM.match(entry.get("title", ""))
+    return match is not None and bool(paper_title) and paper_title_matches(match.group(1), paper_title)
 
 
 def _in_statement(identifiers: list[dict]) -> bool:
