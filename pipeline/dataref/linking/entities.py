@@ -247,7 +247,9 @@ def fold_archives(groups: list[list[int]], mentions: list[Mention],
 
 # A kept dataset's name, a hyphen, and a short capitalised tag: a language, a split or a subset of it as a dataset of
 # its own ("Multi30K-DE", "MS-COCO-CN", "HotpotQA-Hard").
-_VARIANT = re.compile(r"^(.+?)\s?[-−–]\s?([A-Z][A-Za-z0-9]{0,5})$")
+TAG_JOINERS = ("-", "−", "–")
+TAG = re.compile(r"[A-Z][A-Za-z0-9]{0,5}")
+_VARIANT = re.compile(rf"^(.+?)\s?[{''.join(TAG_JOINERS)}]\s?({TAG.pattern})$")
 
 
 def variants_of_kept(forms: list[list[str]], kept: list[bool]) -> list[int]:

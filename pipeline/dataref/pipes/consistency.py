@@ -9,7 +9,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..linking.entities import ACCESSION, CITED, CUE, LIST, PROPAGATED, list_siblings
+from ..linking.entities import ACCESSION, CITED, CUE, LIST, PROPAGATED, TAG, TAG_JOINERS, list_siblings
 from ..extensions import CITATIONS, HEADINGS, SECTIONS
 from ..linking.identifiers import NOT_DATA_FORMS, PART_FORMS
 from ..linking.identifiers import accession_patterns as default_accessions
@@ -85,7 +85,10 @@ class DatasetConsistency(Pipe):
             # Only names the model tagged or their data papers name spread: a cue ("the SciBERT corpus") is local
             # evidence.
             extra.extend(self._occurrences(doc, [e for e in ents if e.label_ == self.label] + cited))
+            # the tokenizer splits "Vimeo90K" alone ("Vimeo90", "K") but not in "Vimeo90K-SR": token patterns miss it
+            extra.extend(_tagged_tokens(doc, {e.text for e in ents if e.label_ == self.label}, blocked, self.label))
         extra.extend(self._siblings(doc, [e for e in ents + extra if e.label_ == self.label], blocked))
+        ents, extra = _with_tags(doc, ents, blocked), _with_tags(doc, extra, blocked)
         extra = [s for s in extra if not excluded.intersection(range(s.start, s.end))]
         taken = {i for e in ents for i in range(e.start, e.end)}
         new = [s for s in filter_spans(extra) if not taken.intersection(range(s.start, s.end))]
@@ -136,6 +139,25 @@ class DatasetConsistency(Pipe):
         matcher = PhraseMatcher(self.vocab)
         matcher.add(self.label, list(patterns.values()))
         return [Span(doc, s, e, label=self.label, span_id=PROPAGATED) for _, s, e in matcher(doc)]
+
+
+def _tagged_tokens(doc: Doc, names: set[str], blocked: set[int], label: str) -> list[Span]:
+    """A token that is a tagged name with a tag glued on after it ("Vimeo90K" "-" "SR"), as one mention."""
+    return [Span(doc, i, i + 3, label=label, span_id=PROPAGATED) for i in range(len(doc) - 2)
+            if doc[i].text in names and _tag_follows(doc, i + 1, blocked)]
+
+
+def _tag_follows(doc: Doc, end: int, blocked: set[int]) -> bool:
+    return (end + 1 < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in TAG_JOINERS
+            and not doc[end].whitespace_ and bool(TAG.fullmatch(doc[end + 1].text))
+            and not blocked.intersection((end, end + 1)))
+
+
+def _with_tags(doc: Doc, spans: list[Span], blocked: set[int]) -> list[Span]:
+    """A name with a short capitalised tag glued on by a hyphen is the tagged name ("Vimeo90K-SR", "Multi30K-FR": a
+    subset or language of it, which the entity decision keeps beside a kept "Vimeo90K"), not the name alone."""
+    return [Span(doc, s.start, s.end + 2, label=s.label, kb_id=s.kb_id, span_id=s.id)
+            if _tag_follows(doc, s.end, blocked) else s for s in spans]
 
 
 def _data_paper_names(doc: Doc, blocked: set[int], label: str) -> list[Span]:
