@@ -207,8 +207,7 @@ REGISTRY_PREFIX = "bioregistry:"
 # Last words of a bioregistry name that name its records, not the database: "ClinVar Variation", "PDB Structure".
 REGISTRY_RECORD_WORDS = {"variation", "variant", "structure", "protein", "gene", "genes", "family", "entry",
                          "entries", "record", "records", "accession", "identifier", "id", "term", "terms", "sample",
-                         "samples", "compound", "compounds", "project", "study", "series", "dataset", "datasets",
-                         "taxon", "category", "field", "data"}
+                         "samples", "compound", "compounds", "project", "study", "series", "dataset", "datasets"}
 
 # ---- Dataset entities (linking/entities.py, linking/entity_features.py) ----
 # Words after a dataset's name that name one of its splits, not another dataset: "VOC 2012 test set".

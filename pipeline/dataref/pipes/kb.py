@@ -84,9 +84,8 @@ def table_from_bioregistry() -> list[dict]:
             continue
         words = name.split()
         forms = {s for s in resource.get_synonyms() if any(c.isupper() for c in s) and "_" not in s and len(s) > 2}
-        while len(words) > 1 and words[-1].lower() in REGISTRY_RECORD_WORDS:  # "UK BioBank Data Field"
-            words = words[:-1]
-            forms.add(" ".join(words))
+        if len(words) > 1 and words[-1].lower() in REGISTRY_RECORD_WORDS:
+            forms.add(" ".join(words[:-1]))
         if resource.prefix.isalpha() and 3 <= len(resource.prefix) <= 8:
             forms.add(resource.prefix.upper())
         rows.append({"id": REGISTRY_PREFIX + resource.prefix, "name": name, "full_name": "",
