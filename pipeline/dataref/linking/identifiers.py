@@ -137,6 +137,11 @@ def all_archives() -> tuple[Archive, ...]:
     return archives(tuple(DATA_ARCHIVES) + tuple(EXTRA_ARCHIVES))
 
 
+def archive_of(accession: str) -> str:
+    """The prefix of the first archive whose pattern takes the whole accession ("GSE65963" → "geo"), else ""."""
+    return next((a.prefix for a in all_archives() if a.search.fullmatch(accession)), "")
+
+
 @lru_cache(maxsize=None)
 def _token_patterns(prefixes: tuple[str, ...]) -> tuple[str, ...]:
     import bioregistry

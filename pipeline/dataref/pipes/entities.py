@@ -19,7 +19,7 @@ from ..linking.entities import (ACCESSION, NER, SOURCES, EntityRecord, Mention, 
                                 group_mentions, joined_names, splits_and_parts, variants_of_kept)
 from ..linking.entity_features import EntityClassifier, MentionContext, entity_features, introduced_here
 from ..linking.lexicon import BENCHMARK_SUFFIX, GAP_WORDS, REGISTRY_PREFIX
-from ..linking.identifiers import all_archives
+from ..linking.identifiers import archive_of
 from ..linking.names import data_paper_name, normalize
 from .abbreviations import abbreviation_forms
 from ..linking.sentences import Sentences
@@ -97,7 +97,7 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
         contexts = _contexts(doc, text, mentions)
         has_markers = CITATIONS in doc.spans and len(doc.spans[CITATIONS]) > 0
         found = []
-        for group in fold_archives(group_mentions(mentions, pairs, text), mentions, _archive_of):
+        for group in fold_archives(group_mentions(mentions, pairs, text), mentions, archive_of):
             members = [mentions[i] for i in group]
             names = {normalize(m.text) for m in members}
             long_forms = [long for name in names for long in long_of.get(name, [])]
@@ -146,11 +146,6 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
         for i in variants_of_kept([r["surface_forms"] for r in records], [r["kept"] for r in records]):
             records[i]["kept"], records[i]["rule"] = True, VARIANT
         return records
-
-
-def _archive_of(accession: str) -> str:
-    """The bioregistry prefix of the archive an accession belongs to ("GSE65963" → "geo"), else ""."""
-    return next((a.prefix for a in all_archives() if a.search.fullmatch(accession)), "")
 
 
 def _unique_key(key: str, taken: set[str]) -> str:
