@@ -131,21 +131,31 @@ class DatasetEntities(KeepsLogisticModel, Pipe):
             else:
                 score, pushes = self.classifier.score(features)
                 evidence = pushes[:6]
-            rule = INTRODUCED if features.get("introduced_here") else DATA_PAPER if features.get(DATA_PAPER) else \
-                BENCHMARK if any(_BENCHMARK.fullmatch(m.text) for m in members) else None
-            # one plain lower-case word is no name whatever its context ("With the new extended dataset")
-            no_name = all(m.text.isalpha() and m.text.islower() for m in members)
-            if no_name:
-                rule = NO_NAME
+            rule = _hand_rule(members, features)
             splits, parts = splits_and_parts(members)
             records.append(EntityRecord(
                 key=key, name=name, kb_id=kb_id, mentions=[[m.start, m.end] for m in members],
                 surface_forms=sorted({m.text for m in members}), splits=splits, parts=parts,
                 sources=sorted({m.source for m in members}), score=round(score, 4),
-                kept=not no_name and (score >= self.threshold or bool(rule)), rule=rule, evidence=evidence))
+                kept=rule != NO_NAME and (score >= self.threshold or rule is not None), rule=rule,
+                evidence=evidence))
         for i in variants_of_kept([r["surface_forms"] for r in records], [r["kept"] for r in records]):
             records[i]["kept"], records[i]["rule"] = True, VARIANT
         return records
+
+
+def _hand_rule(members: list[Mention], features: dict[str, float]) -> Optional[str]:
+    """The hand rule that decides an entity instead of its score, if any: NO_NAME drops it, the others keep it."""
+    # one plain lower-case word is no name whatever its context ("With the new extended dataset")
+    if all(m.text.isalpha() and m.text.islower() for m in members):
+        return NO_NAME
+    if features.get("introduced_here"):
+        return INTRODUCED
+    if features.get(DATA_PAPER):
+        return DATA_PAPER
+    if any(_BENCHMARK.fullmatch(m.text) for m in members):
+        return BENCHMARK
+    return None
 
 
 def _unique_key(key: str, taken: set[str]) -> str:
